@@ -1,0 +1,47 @@
+namespace OneThing.Edge.TestKit;
+
+/// <summary>Where the repository, ../shared samples and the fetched models are, from any test's output folder.</summary>
+public static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>../shared beside the repository (CI places it there); overridable with ONETHING_SHARED.</summary>
+    public static string Shared =>
+        Environment.GetEnvironmentVariable("ONETHING_SHARED") is { Length: > 0 } s ? s : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+
+    public static string Samples => Path.Combine(Shared, "samples");
+
+    /// <summary>
+    /// The folder with the .onnx files: models/onnx after `models/fetch.sh`, else ../shared/models directly.
+    /// </summary>
+    public static string Models
+    {
+        get
+        {
+            var fetched = Path.Combine(RepoRoot, "models", "onnx");
+            return File.Exists(Path.Combine(fetched, "yolox_nano_416.onnx")) ? fetched : Path.Combine(Shared, "models");
+        }
+    }
+
+    public static string Sample(params string[] parts) => Path.Combine([Samples, .. parts]);
+
+    /// <summary>A fresh empty folder under the system temp folder, unique per call.</summary>
+    public static string NewTempDirectory(string prefix = "onething-test")
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OneThing.Edge.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("OneThing.Edge.sln not found above " + AppContext.BaseDirectory);
+    }
+}
