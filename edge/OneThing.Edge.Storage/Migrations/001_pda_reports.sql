@@ -19,3 +19,14 @@ CREATE TABLE pda_report_photos (
     content_type TEXT NOT NULL,
     PRIMARY KEY (report_id, ordinal)
 );
+-- Rejected payloads are kept too (bounded by the report size limit): an officer's submission is never silently lost.
+CREATE TABLE pda_rejections (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id      TEXT NOT NULL,
+    report_id      TEXT,
+    code           TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    payload_sha256 TEXT,
+    payload_bytes  INTEGER NOT NULL,
+    received_at    TEXT NOT NULL
+);

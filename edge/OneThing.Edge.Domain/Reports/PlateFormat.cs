@@ -1,0 +1,28 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OneThing.Edge.Domain.Reports;
+
+/// <summary>Mainland Chinese plate format (blue, yellow, green NEV, and special suffixes), as typed by officers or read by OCR.</summary>
+public static partial class PlateFormat
+{
+    /// <summary>Upper-case, without spaces, dots, middle dots or dashes: "浙a·12345" -> "浙A12345".</summary>
+    public static string Normalize(string plate)
+    {
+        var sb = new StringBuilder(plate.Length);
+        foreach (var c in plate.Trim())
+        {
+            if (c is ' ' or '·' or '.' or '-' or '•')
+            {
+                continue;
+            }
+            sb.Append(char.ToUpperInvariant(c));
+        }
+        return sb.ToString();
+    }
+
+    public static bool IsValid(string normalizedPlate) => Pattern().IsMatch(normalizedPlate);
+
+    [GeneratedRegex("^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳领]?$")]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace OneThing.Edge.Host.Cli;
+
+/// <summary>`onething-edge` verbs. `run` is the default; every verb has --help.</summary>
+public static class GatewayCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("OneThing.Edge: fire-lane enforcement gateway. Without a verb it runs the gateway.");
+        var run = RunVerb.Build();
+        root.Add(run);
+        foreach (var option in run.Options)
+        {
+            root.Add(option);
+        }
+        root.Action = run.Action;
+        return root;
+    }
+}

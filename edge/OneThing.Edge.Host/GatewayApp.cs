@@ -1,0 +1,49 @@
+using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Host.Configuration;
+using OneThing.Edge.Host.Http;
+using OneThing.Edge.Host.Pipeline;
+using OneThing.Edge.Messaging;
+using OneThing.Edge.Storage;
+using Microsoft.Extensions.Options;
+using Serilog;
+
+namespace OneThing.Edge.Host;
+
+/// <summary>The composition root: configuration, logging, and one AddXyz() per module.</summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args, IEnumerable<string> extraConfigFiles)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        foreach (var file in extraConfigFiles)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: true);
+        }
+        builder.Configuration.AddCommandLine(args);
+        var configuration = builder.Configuration;
+
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(
+                Path.Combine(Path.GetFullPath(configuration["OneThing:DataDirectory"] ?? "data"), "logs", "edge-.log"),
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 50_000_000, rollOnFileSizeLimit: true));
+
+        builder.Services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidation>();
+        builder.Services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.WebHost.UseUrls(configuration[$"{HttpOptions.Section}:Urls"] ?? new HttpOptions().Urls);
+
+        builder.Services
+            .AddStorage(configuration)
+            .AddPipeline(configuration)
+            .AddMessaging(configuration);
+
+        var app = builder.Build();
+        app.MapHealth();
+        return app;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace OneThing.Edge.Messaging.Transport;
+
+/// <summary>
+/// `Mqtt:Mode=Embedded`: the gateway is the broker. Inbound messages are handled inside the publish interceptor, which
+/// the broker awaits before it sends PUBACK: a PDA's report is acknowledged only once it is committed, and a report
+/// that could not be stored gets an error reason code so the PDA retries.
+/// </summary>
+public sealed partial class EmbeddedBroker(
+    MqttOptions options,
+    Lazy<InboundRouter> router,
+    GatewayStatus status,
+    IBrokerAccessPolicy accessPolicy,
+    ILogger<EmbeddedBroker> logger) : IHostedService, IGatewayBus, IAsyncDisposable
+{
+    private const string GatewayClientId = "onething-gateway";
+    private MqttServer? _server;
+
+    public bool IsConnected => _server?.IsStarted == true;
+
+    /// <summary>The port actually listened on (useful with Port=0 in tests).</summary>
+    public int Port => options.Port;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.BindAddress))
+            .WithDefaultEndpointPort(options.Port)
+            .WithPersistentSessions()
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += accessPolicy.ValidateConnectionAsync;
+        _server.InterceptingSubscriptionAsync += accessPolicy.ValidateSubscriptionAsync;
+        _server.InterceptingPublishAsync += OnPublishAsync;
+        await _server.StartAsync();
+        await PublishAsync(status.Topic, status.Online(), retain: true, cancellationToken);
+        LogStarted(options.BindAddress, options.Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { IsStarted: true })
+        {
+            await PublishAsync(status.Topic, status.Offline(), retain: true, cancellationToken);
+            await _server.StopAsync(new MqttServerStopOptions());
+        }
+    }
+
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    {
+        if (_server is not { IsStarted: true })
+        {
+            throw new InvalidOperationException("The embedded broker is not running.");
+        }
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayloadSegment(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = GatewayClientId }, cancellationToken);
+    }
+
+    private async Task OnPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.ClientId == GatewayClientId)
+        {
+            return;
+        }
+        if (!accessPolicy.MayPublish(e))
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            return;
+        }
+        var handled = await router.Value.RouteAsync(e.ApplicationMessage, e.CancellationToken);
+        if (!handled)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
+            e.Response.ReasonString = "not stored; retry";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync(new MqttServerStopOptions());
+            _server.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
+    private partial void LogStarted(string address, int port);
+}
