@@ -19,6 +19,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         File.WriteAllText(ConfigPath, $"""
             listener {port} 127.0.0.1
             allow_anonymous true
+            user root
             persistence true
             persistence_location {directory}/
             autosave_interval 1
@@ -28,6 +29,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
             {extraConfig}
             """);
     }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public int Port { get; }
     public string Directory { get; }
@@ -45,12 +51,22 @@ public sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>Stops the broker with SIGTERM, so it saves its persistence file like a service stop would.</summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill();
-            await _process.WaitForExitAsync();
+            _ = Kill(_process.Id, SigTerm);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync();
+            }
         }
         _process?.Dispose();
         _process = null;

@@ -1,0 +1,93 @@
+using Microsoft.Data.Sqlite;
+using OneThing.Edge.TestKit;
+using Xunit;
+
+namespace OneThing.Edge.Host.Tests;
+
+public sealed class CrashTests
+{
+    private static IEnumerable<string> ProcessArgs(GatewaySettings settings) =>
+        settings.SelectMany(kv => new[] { "--set", $"{kv.Key}={kv.Value}" });
+
+    private static async Task<HashSet<string>> StoredReportIdsAsync(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "edge.db");
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT report_id FROM pda_reports";
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            var ids = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                ids.Add(reader.GetString(0));
+            }
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+            return [.. ids];
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        {
+            return []; // schema not created yet
+        }
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_report_survives_a_SIGKILL_of_the_gateway_exactly_once()
+    {
+        await using var mosquitto = await MosquittoBroker.StartAsync();
+        var settings = new GatewaySettings().UseExternalBroker(mosquitto);
+        await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
+        await observer.SubscribeAsync(settings.Topics.GatewayStatus);
+
+        var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        await observer.WaitForJsonAsync(settings.Topics.GatewayStatus, s => s.GetProperty("state").GetString() == "online", TimeSpan.FromSeconds(60));
+
+        await using var pda = await TestMqttClient.ConnectAsync(mosquitto.Port, "pda-crash");
+        var acknowledged = new List<string>();
+        var killed = false;
+        for (var i = 0; i < 200; i++)
+        {
+            var id = Guid.NewGuid().ToString();
+            var puback = await pda.PublishAsync(settings.Topics.Reports("pda-1"), Reports.Json(id));
+            if (puback.IsSuccess)
+            {
+                acknowledged.Add(id);
+            }
+            if (!killed && i >= 60 && (await StoredReportIdsAsync(settings.DataDirectory)).Count > 20)
+            {
+                gateway.KillHard(); // SIGKILL while reports are arriving and being written
+                await gateway.WaitForExitAsync();
+                killed = true;
+            }
+        }
+        Assert.True(killed, "the gateway was not killed mid-stream");
+        Assert.Equal(200, acknowledged.Count);
+        await gateway.DisposeAsync();
+
+        await using var restarted = GatewayProcess.Start("run", ProcessArgs(settings));
+        var stored = await Eventually.ReturnsAsync(() => StoredReportIdsAsync(settings.DataDirectory), s => s.Count >= acknowledged.Count, TimeSpan.FromSeconds(90), "all reports stored after restart");
+        Assert.Equal(acknowledged.Count, stored.Count);
+        Assert.Empty(acknowledged.Except(stored));
+    }
+
+    [Fact]
+    public async Task A_configuration_error_names_the_key_and_exits_non_zero()
+    {
+        var settings = new GatewaySettings();
+        settings["OneThing:Cameras:0:Lanes:0:Polygon:0:0"] = "1.5";
+        settings["OneThing:SiteId"] = "bad/site";
+        await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await gateway.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, gateway.ExitCode);
+        Assert.Contains("OneThing:SiteId", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("OneThing:Cameras:0:Lanes:0:Polygon:0", gateway.Output, StringComparison.Ordinal);
+    }
+}
