@@ -10,6 +10,7 @@ public static class GatewayCommandLine
         var root = new RootCommand("OneThing.Edge: fire-lane enforcement gateway. Without a verb it runs the gateway.");
         var run = RunVerb.Build();
         root.Add(run);
+        root.Add(CameraBridgeVerb.Build());
         foreach (var option in run.Options)
         {
             root.Add(option);
