@@ -26,30 +26,43 @@ public sealed class VehicleVision(
     public IReadOnlyList<VehicleDetection> DetectVehicles(Mat frame) => vehicles.Detect(frame);
 
     /// <summary>
-    /// Searches the vehicle box grown by the margin for plates and reads the best one whose centre lies in the
-    /// vehicle (a neighbour's plate can reach into the grown box). Null when none is found.
+    /// Reads the plate of one vehicle: searches the vehicle box grown by the margin and takes the best plate whose
+    /// centre lies in the vehicle (a neighbour's plate can reach into the grown box). When that finds no valid
+    /// plate (the crop cut the bumper, or the car fills the frame), the whole frame is searched and a plate inside
+    /// the vehicle is taken instead. Null when no plate is found.
     /// </summary>
     public PlateReading? ReadPlate(Mat frame, Box vehicle)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        return ReadPlate(frame, vehicle, new Lazy<IReadOnlyList<PlateDetection>>(() => plates.Detect(frame)));
+    }
+
+    private PlateReading? ReadPlate(Mat frame, Box vehicle, Lazy<IReadOnlyList<PlateDetection>> fullFrame)
+    {
+        var fromCrop = BestInside(vehicle, DetectAround(frame, vehicle)) is { } p ? Read(frame, p) : null;
+        if (fromCrop is { IsValid: true })
+        {
+            return fromCrop;
+        }
+        var fromFrame = BestInside(vehicle, fullFrame.Value) is { } q ? Read(frame, q) : null;
+        return fromFrame is { IsValid: true } || fromCrop is null ? fromFrame ?? fromCrop : fromCrop;
+    }
+
+    private List<PlateDetection> DetectAround(Mat frame, Box vehicle)
+    {
         var region = vehicle.Expand(_margin).ClampTo(frame.Width, frame.Height);
-        var rect = new Rect((int)region.X1, (int)region.Y1, (int)(region.X2 - (int)region.X1), (int)(region.Y2 - (int)region.Y1));
+        int x = (int)region.X1, y = (int)region.Y1;
+        var rect = new Rect(x, y, (int)region.X2 - x, (int)region.Y2 - y);
         if (rect.Width < 8 || rect.Height < 8)
         {
-            return null;
+            return [];
         }
-        IReadOnlyList<PlateDetection> found;
-        using (var crop = new Mat(frame, rect))
-        {
-            found = plates.Detect(crop);
-        }
-        var best = found
-            .Select(p => p.Offset(rect.X, rect.Y))
-            .OrderByDescending(p => Contains(vehicle, p.Box.Center))
-            .ThenByDescending(p => p.Score)
-            .FirstOrDefault();
-        return best is null ? null : Read(frame, best);
+        using var crop = new Mat(frame, rect);
+        return [.. plates.Detect(crop).Select(p => p.Offset(rect.X, rect.Y))];
     }
+
+    private static PlateDetection? BestInside(Box vehicle, IEnumerable<PlateDetection> found) =>
+        found.Where(p => Contains(vehicle, p.Box.Center)).OrderByDescending(p => p.Score).FirstOrDefault();
 
     /// <summary>Every plate in the whole frame: the fallback when no vehicle is found (close-ups fill the frame).</summary>
     public IReadOnlyList<PlateReading> ReadPlates(Mat frame)
@@ -58,13 +71,25 @@ public sealed class VehicleVision(
         return [.. plates.Detect(frame).Select(p => Read(frame, p))];
     }
 
-    /// <summary>Vehicles, a plate per vehicle, and the full-frame plate search when there is no vehicle.</summary>
+    /// <summary>
+    /// Vehicles with a plate each, plus the plates of the full-frame search that lie in no vehicle box. The full
+    /// frame is searched (once) only when a vehicle has no valid plate or there is no vehicle: on close-ups the car
+    /// fills the frame and the vehicle detector often misses it or finds only a car behind it.
+    /// </summary>
     public FrameAnalysis Analyze(Mat frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        var fullFrame = new Lazy<IReadOnlyList<PlateDetection>>(() => plates.Detect(frame));
         var found = DetectVehicles(frame);
-        var observed = found.Select(v => new VehicleObservation(v, ReadPlate(frame, v.Box))).ToList();
-        var unattached = observed.Count == 0 ? ReadPlates(frame) : [];
+        var observed = found.Select(v => new VehicleObservation(v, ReadPlate(frame, v.Box, fullFrame))).ToList();
+        if (observed.Count > 0 && observed.All(o => o.Plate is { IsValid: true }))
+        {
+            return new FrameAnalysis(frame.Width, frame.Height, observed, []);
+        }
+        var unattached = fullFrame.Value
+            .Where(p => !found.Any(v => Contains(v.Box, p.Box.Center)))
+            .Select(p => Read(frame, p))
+            .ToList();
         return new FrameAnalysis(frame.Width, frame.Height, observed, unattached);
     }
 
