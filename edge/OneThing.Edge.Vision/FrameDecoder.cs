@@ -33,13 +33,7 @@ public sealed class FrameDecoder(FrameLimits limits)
     /// <summary>Decodes or throws <see cref="FrameDecodeException"/>; the caller owns (disposes) the Mat.</summary>
     public Mat Decode(ReadOnlySpan<byte> data)
     {
-        var (width, height) = ReadHeader(data);
-        if (width > Limits.MaxSide || height > Limits.MaxSide || (long)width * height > Limits.MaxPixels)
-        {
-            throw new FrameDecodeException(FrameDecodeException.DimensionsTooLarge,
-                $"image is {width}x{height}; the limit is {Limits.MaxSide} px a side and {Limits.MaxPixels} pixels");
-        }
-
+        ReadHeader(data);
         Mat mat;
         try
         {
@@ -57,7 +51,10 @@ public sealed class FrameDecoder(FrameLimits limits)
         return mat;
     }
 
-    /// <summary>Width and height from the JPEG SOF or PNG IHDR header, after the format, size and completeness checks.</summary>
+    /// <summary>
+    /// Width and height from the JPEG SOF or PNG IHDR header, after the format, byte size, dimension and
+    /// completeness checks (in that order).
+    /// </summary>
     public (int Width, int Height) ReadHeader(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
@@ -79,7 +76,7 @@ public sealed class FrameDecoder(FrameLimits limits)
         throw new FrameDecodeException(FrameDecodeException.NotAnImage, "data is neither JPEG nor PNG");
     }
 
-    private static (int, int) ReadPng(ReadOnlySpan<byte> data)
+    private (int, int) ReadPng(ReadOnlySpan<byte> data)
     {
         // 8 signature + 4 length + "IHDR" + 4 width + 4 height.
         if (data.Length < 24)
@@ -92,16 +89,16 @@ public sealed class FrameDecoder(FrameLimits limits)
         }
         var width = BinaryPrimitives.ReadUInt32BigEndian(data.Slice(16, 4));
         var height = BinaryPrimitives.ReadUInt32BigEndian(data.Slice(20, 4));
-        CheckNonZero(width, height);
+        CheckDimensions(width, height);
         // A complete PNG ends with the IEND chunk (name + CRC in the last 8 bytes).
         if (data.Length < 36 || !data[^8..^4].SequenceEqual("IEND"u8))
         {
             throw new FrameDecodeException(FrameDecodeException.Truncated, "PNG has no IEND chunk at its end");
         }
-        return (Saturate(width), Saturate(height));
+        return ((int)width, (int)height); // within MaxSide after the check
     }
 
-    private static (int, int) ReadJpeg(ReadOnlySpan<byte> data)
+    private (int, int) ReadJpeg(ReadOnlySpan<byte> data)
     {
         var i = 2;
         while (true)
@@ -143,7 +140,7 @@ public sealed class FrameDecoder(FrameLimits limits)
                 }
                 var height = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i + 5, 2));
                 var width = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i + 7, 2));
-                CheckNonZero(width, height);
+                CheckDimensions(width, height);
                 CheckJpegEnd(data);
                 return (width, height);
             }
@@ -162,13 +159,16 @@ public sealed class FrameDecoder(FrameLimits limits)
         }
     }
 
-    private static void CheckNonZero(uint width, uint height)
+    private void CheckDimensions(uint width, uint height)
     {
         if (width == 0 || height == 0)
         {
             throw new FrameDecodeException(FrameDecodeException.Corrupt, $"image header claims {width}x{height}");
         }
+        if (width > Limits.MaxSide || height > Limits.MaxSide || (long)width * height > Limits.MaxPixels)
+        {
+            throw new FrameDecodeException(FrameDecodeException.DimensionsTooLarge,
+                $"image header claims {width}x{height}; the limit is {Limits.MaxSide} px a side and {Limits.MaxPixels} pixels");
+        }
     }
-
-    private static int Saturate(uint v) => v > int.MaxValue ? int.MaxValue : (int)v;
 }
