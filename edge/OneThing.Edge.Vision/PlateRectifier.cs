@@ -1,0 +1,53 @@
+using OneThing.Edge.Domain.Geometry;
+using OpenCvSharp;
+
+namespace OneThing.Edge.Vision;
+
+/// <summary>Turns a detected plate into an upright one-line image for the reader.</summary>
+public static class PlateRectifier
+{
+    /// <summary>
+    /// Perspective-warps the quadrilateral (TL, TR, BR, BL) to a <c>w x h</c> rectangle, w and h the longer of
+    /// the opposite sides. The caller owns the result.
+    /// </summary>
+    public static Mat Rectify(Mat frame, IReadOnlyList<PointF> corners)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(corners);
+        if (corners.Count != 4)
+        {
+            throw new ArgumentException("4 corners expected", nameof(corners));
+        }
+        var src = corners.Select(c => new Point2f(c.X, c.Y)).ToArray();
+        var w = Math.Max(Distance(src[0], src[1]), Distance(src[2], src[3]));
+        var h = Math.Max(Distance(src[0], src[3]), Distance(src[1], src[2]));
+        var width = Math.Max(1, (int)w);
+        var height = Math.Max(1, (int)h);
+        Point2f[] dst = [new(0, 0), new(width, 0), new(width, height), new(0, height)];
+        using var transform = Cv2.GetPerspectiveTransform(src, dst);
+        var plate = new Mat();
+        Cv2.WarpPerspective(frame, plate, transform, new Size(width, height), InterpolationFlags.Cubic, BorderTypes.Replicate);
+        return plate;
+    }
+
+    /// <summary>
+    /// Double-layer plate to one line: upper rows [0, 5h/12) resized to the lower rows [h/3, h) and placed to its
+    /// left. The caller owns the result.
+    /// </summary>
+    public static Mat MergeDoubleLayer(Mat plate)
+    {
+        ArgumentNullException.ThrowIfNull(plate);
+        var h = plate.Height;
+        var upperRows = Math.Max(1, 5 * h / 12);
+        var lowerTop = Math.Min(h - 1, h / 3);
+        using var upper = new Mat(plate, new Rect(0, 0, plate.Width, upperRows));
+        using var lower = new Mat(plate, new Rect(0, lowerTop, plate.Width, h - lowerTop));
+        using var upperResized = new Mat();
+        Cv2.Resize(upper, upperResized, lower.Size());
+        var merged = new Mat();
+        Cv2.HConcat([upperResized, lower], merged);
+        return merged;
+    }
+
+    private static float Distance(Point2f a, Point2f b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
+}

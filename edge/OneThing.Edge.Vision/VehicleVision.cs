@@ -1,0 +1,117 @@
+using OneThing.Edge.Domain.Detections;
+using OneThing.Edge.Domain.Geometry;
+using OpenCvSharp;
+using Microsoft.Extensions.Options;
+
+namespace OneThing.Edge.Vision;
+
+/// <summary>A vehicle and the plate read on it, if any.</summary>
+public sealed record VehicleObservation(VehicleDetection Vehicle, PlateReading? Plate);
+
+/// <summary>Everything vision saw in one frame: vehicles with their plates, and plates found without a vehicle.</summary>
+public sealed record FrameAnalysis(int Width, int Height, IReadOnlyList<VehicleObservation> Vehicles, IReadOnlyList<PlateReading> UnattachedPlates)
+{
+    public IEnumerable<PlateReading> AllPlates => Vehicles.Select(v => v.Plate).OfType<PlateReading>().Concat(UnattachedPlates);
+}
+
+/// <summary>
+/// The calls the pipeline makes: vehicles in a frame, the plate of one vehicle, plates in the whole frame.
+/// Thread-safe; share one instance among all inference workers.
+/// </summary>
+public sealed class VehicleVision(
+    IVehicleDetector vehicles, PlateDetector plates, PlateReader reader, PlateColorClassifier colors, IOptions<VisionOptions> options)
+{
+    private readonly float _margin = options.Value.Plate.VehicleMargin;
+
+    public IReadOnlyList<VehicleDetection> DetectVehicles(Mat frame) => vehicles.Detect(frame);
+
+    /// <summary>
+    /// Reads the plate of one vehicle: searches the vehicle box grown by the margin and takes the best plate whose
+    /// centre lies in the vehicle (a neighbour's plate can reach into the grown box). When that finds no valid
+    /// plate (the crop cut the bumper, or the car fills the frame), the whole frame is searched and a plate inside
+    /// the vehicle is taken instead. Null when no plate is found.
+    /// </summary>
+    public PlateReading? ReadPlate(Mat frame, Box vehicle)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return ReadPlate(frame, vehicle, new Lazy<IReadOnlyList<PlateDetection>>(() => plates.Detect(frame)));
+    }
+
+    private PlateReading? ReadPlate(Mat frame, Box vehicle, Lazy<IReadOnlyList<PlateDetection>> fullFrame)
+    {
+        var fromCrop = BestInside(vehicle, DetectAround(frame, vehicle)) is { } p ? Read(frame, p) : null;
+        if (fromCrop is { IsValid: true })
+        {
+            return fromCrop;
+        }
+        var fromFrame = BestInside(vehicle, fullFrame.Value) is { } q ? Read(frame, q) : null;
+        return fromFrame is { IsValid: true } || fromCrop is null ? fromFrame ?? fromCrop : fromCrop;
+    }
+
+    private List<PlateDetection> DetectAround(Mat frame, Box vehicle)
+    {
+        var region = vehicle.Expand(_margin).ClampTo(frame.Width, frame.Height);
+        int x = (int)region.X1, y = (int)region.Y1;
+        var rect = new Rect(x, y, (int)region.X2 - x, (int)region.Y2 - y);
+        if (rect.Width < 8 || rect.Height < 8)
+        {
+            return [];
+        }
+        using var crop = new Mat(frame, rect);
+        return [.. plates.Detect(crop).Select(p => p.Offset(rect.X, rect.Y))];
+    }
+
+    private static PlateDetection? BestInside(Box vehicle, IEnumerable<PlateDetection> found) =>
+        found.Where(p => Contains(vehicle, p.Box.Center)).OrderByDescending(p => p.Score).FirstOrDefault();
+
+    /// <summary>Every plate in the whole frame: the fallback when no vehicle is found (close-ups fill the frame).</summary>
+    public IReadOnlyList<PlateReading> ReadPlates(Mat frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return [.. plates.Detect(frame).Select(p => Read(frame, p))];
+    }
+
+    /// <summary>
+    /// Vehicles with a plate each, plus the plates of the full-frame search that lie in no vehicle box. The full
+    /// frame is searched (once) only when a vehicle has no valid plate or there is no vehicle: on close-ups the car
+    /// fills the frame and the vehicle detector often misses it or finds only a car behind it.
+    /// </summary>
+    public FrameAnalysis Analyze(Mat frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var fullFrame = new Lazy<IReadOnlyList<PlateDetection>>(() => plates.Detect(frame));
+        var found = DetectVehicles(frame);
+        var observed = found.Select(v => new VehicleObservation(v, ReadPlate(frame, v.Box, fullFrame))).ToList();
+        if (observed.Count > 0 && observed.All(o => o.Plate is { IsValid: true }))
+        {
+            return new FrameAnalysis(frame.Width, frame.Height, observed, []);
+        }
+        var unattached = fullFrame.Value
+            .Where(p => !found.Any(v => Contains(v.Box, p.Box.Center)))
+            .Select(p => Read(frame, p))
+            .ToList();
+        return new FrameAnalysis(frame.Width, frame.Height, observed, unattached);
+    }
+
+    /// <summary>Rectify, merge a double-layer plate to one line, read, classify the colour.</summary>
+    public PlateReading Read(Mat frame, PlateDetection plate)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(plate);
+        using var rectified = PlateRectifier.Rectify(frame, plate.Corners);
+        PlateTextReading text;
+        if (plate.DoubleLayer)
+        {
+            using var line = PlateRectifier.MergeDoubleLayer(rectified);
+            text = reader.Read(line);
+        }
+        else
+        {
+            text = reader.Read(rectified);
+        }
+        var color = colors.Classify(rectified);
+        return new PlateReading(text.Text, text.Confidence, text.IsValid, plate.Box, plate.Corners, plate.Score, plate.DoubleLayer, color);
+    }
+
+    private static bool Contains(Box b, PointF p) => p.X >= b.X1 && p.X <= b.X2 && p.Y >= b.Y1 && p.Y <= b.Y2;
+}
