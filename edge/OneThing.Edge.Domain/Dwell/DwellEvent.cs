@@ -1,4 +1,5 @@
 using OneThing.Edge.Domain.Geometry;
+using OneThing.Edge.Domain.Violations;
 
 namespace OneThing.Edge.Domain.Dwell;
 
@@ -35,6 +36,10 @@ public sealed record ViolationConfirmed(
     Box TrackBox) : DwellEvent(At)
 {
     public bool PlateUnreadable => Plate is null;
+
+    /// <summary>The violation to store and forward, once the pipeline has stored the evidence files.</summary>
+    public Violation ToViolation(string siteId, string cameraId, IReadOnlyList<EvidenceItem> evidence) =>
+        new(CaseId, siteId, LaneId, ViolationSource.Camera, cameraId, null, null, Plate, PlateConfidence, FirstSeenAt, ConfirmedAt, evidence);
 }
 
 /// <summary>A stop that ended before confirmation (drop-off, delivery): counted, never a case.</summary>

@@ -15,7 +15,7 @@ public enum DwellState
 }
 
 /// <summary>The dwell state of one track. Changed only by the engine, on frames where the track is detected.</summary>
-public sealed class TrackDwell(int trackId)
+internal sealed class TrackDwell(int trackId)
 {
     private readonly List<PlateReading> _readings = [];
 

@@ -9,10 +9,12 @@ namespace OneThing.Edge.Domain.Engine;
 /// <summary>
 /// Turns one camera's detections into cases: tracks vehicles, finds the ones standing still in a fire lane, asks
 /// for evidence and plate readings, confirms after the dwell time, and keeps one parked car as one case. All time
-/// is capture time, so replays and tests decide exactly as live operation. Not thread-safe: one caller per camera.
+/// is capture time, so replays and tests decide exactly as live operation. Calls are serialised, so plate
+/// readers and configuration reloads may call in from other threads.
 /// </summary>
 public sealed class ViolationEngine
 {
+    private readonly Lock _gate = new();
     private readonly ViolationEngineOptions _options;
     private readonly Tracker _tracker;
     private readonly Dictionary<int, TrackDwell> _dwell = [];
@@ -30,13 +32,42 @@ public sealed class ViolationEngine
     }
 
     public string CameraId { get; }
-    public IReadOnlyList<LaneDefinition> Lanes => _lanes;
-    public IReadOnlyList<Track> Tracks => _tracker.Tracks;
-    public IReadOnlyList<ParkingCase> Cases => _cases;
+    public IReadOnlyList<LaneDefinition> Lanes => Volatile.Read(ref _lanes);
 
-    public EngineCounters Counters => new(
-        _stopsDismissed, _casesConfirmed, _casesResumed, _departures, _framesOutOfOrder,
-        _tracker.Tracks.Count, _cases.Count(c => !c.Departed));
+    /// <summary>Snapshot of the live tracks (for the operator console).</summary>
+    public IReadOnlyList<Track> Tracks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tracker.Tracks.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Snapshot of the cases still watched: open ones and departed ones within their cooldown.</summary>
+    public IReadOnlyList<ParkingCase> Cases
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cases.ToArray();
+            }
+        }
+    }
+
+    public EngineCounters Counters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new(_stopsDismissed, _casesConfirmed, _casesResumed, _departures, _framesOutOfOrder, _tracker.Tracks.Count, _cases.Count(c => !c.Departed));
+            }
+        }
+    }
 
     /// <summary>
     /// Swaps lanes and thresholds (configuration reload). Tracks, stops and cases keep their state and timers;
@@ -51,12 +82,34 @@ public sealed class ViolationEngine
         {
             throw new ArgumentException($"Camera '{CameraId}': " + string.Join("; ", errors), nameof(lanes));
         }
-        _lanes = list;
+        Volatile.Write(ref _lanes, list);
     }
 
     /// <summary>Feeds one frame's vehicle detections (pixel boxes) and returns what the pipeline must do now.</summary>
     public IReadOnlyList<DwellEvent> Observe(DateTimeOffset capturedAt, int frameWidth, int frameHeight, IReadOnlyList<VehicleDetection> vehicles)
     {
+        lock (_gate)
+        {
+            return ObserveLocked(capturedAt, frameWidth, frameHeight, vehicles);
+        }
+    }
+
+    /// <summary>A plate read for a stopped track (after <see cref="PlateNeeded"/>); readings for other tracks are ignored.</summary>
+    public void AddPlateReading(int trackId, PlateReading reading)
+    {
+        lock (_gate)
+        {
+            if (_dwell.TryGetValue(trackId, out var dwell))
+            {
+                dwell.AddReading(reading);
+            }
+        }
+    }
+
+    private List<DwellEvent> ObserveLocked(DateTimeOffset capturedAt, int frameWidth, int frameHeight, IReadOnlyList<VehicleDetection> vehicles)
+    {
+        // One lane set for the whole frame, even if a reload lands meanwhile.
+        var lanes = Volatile.Read(ref _lanes);
         if (capturedAt < _lastFrameAt)
         {
             // A late frame would make time run backwards for every timer.
@@ -84,21 +137,12 @@ public sealed class ViolationEngine
             // Inertia: a vehicle the detector missed keeps its state; nothing is decided on a frame without it.
             if (track.SeenInLastFrame)
             {
-                Step(track, dwell, LaneOf(track, dwell, frameWidth, frameHeight), capturedAt, events);
+                Step(track, dwell, LaneOf(lanes, track, dwell, frameWidth, frameHeight), capturedAt, events);
             }
         }
 
         WatchCases(capturedAt, events);
         return events;
-    }
-
-    /// <summary>A plate read for a stopped track (after <see cref="PlateNeeded"/>); readings for other tracks are ignored.</summary>
-    public void AddPlateReading(int trackId, PlateReading reading)
-    {
-        if (_dwell.TryGetValue(trackId, out var dwell))
-        {
-            dwell.AddReading(reading);
-        }
     }
 
     private void Step(Track track, TrackDwell dwell, LaneDefinition? lane, DateTimeOffset at, List<DwellEvent> events)
@@ -224,15 +268,15 @@ public sealed class ViolationEngine
     }
 
     /// <summary>The lane the vehicle is in: its current lane while that still holds it (no flapping between overlapping lanes), else the one it overlaps most.</summary>
-    private LaneDefinition? LaneOf(Track track, TrackDwell dwell, int frameWidth, int frameHeight)
+    private static LaneDefinition? LaneOf(IReadOnlyList<LaneDefinition> lanes, Track track, TrackDwell dwell, int frameWidth, int frameHeight)
     {
-        if (dwell.LaneId is not null && _lanes.FirstOrDefault(l => l.Id == dwell.LaneId) is { } current && current.Contains(track.Box, frameWidth, frameHeight))
+        if (dwell.LaneId is not null && lanes.FirstOrDefault(l => l.Id == dwell.LaneId) is { } current && current.Contains(track.Box, frameWidth, frameHeight))
         {
             return current;
         }
         LaneDefinition? best = null;
         var bestOverlap = -1.0;
-        foreach (var lane in _lanes)
+        foreach (var lane in lanes)
         {
             if (lane.OverlapIfInside(track.Box, frameWidth, frameHeight) is { } overlap && overlap > bestOverlap)
             {

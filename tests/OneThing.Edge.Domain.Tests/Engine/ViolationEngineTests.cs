@@ -50,6 +50,9 @@ public class ViolationEngineTests
         Assert.Equal(confirmed.CaseId, evidence[1].CaseId);
         Assert.Empty(street.Of<StopDismissed>());
         Assert.Empty(street.Of<VehicleDeparted>());
+
+        var violation = confirmed.ToViolation("site-1", "cam-1", []);
+        Assert.Equal((confirmed.CaseId, "lane-1", "京A12345", "cam-1"), (violation.Id, violation.LaneId, violation.Plate, violation.CameraId));
     }
 
     [Fact]
@@ -216,6 +219,19 @@ public class ViolationEngineTests
         Assert.Equal(start, confirmed.FirstSeenAt);
         Assert.Equal(stopped.At + Seconds(100), confirmed.ConfirmedAt);
         Assert.Empty(street.Of<StopDismissed>());
+    }
+
+    [Fact]
+    public void Removing_the_lane_during_a_stop_dismisses_the_stop()
+    {
+        var street = new Street();
+        street.Run(Seconds(30), Parked);
+
+        street.Engine.UpdateLanes([Street.LowerHalf("lane-2") with { Polygon = [new PointF(0, 0), new PointF(0.2f, 0), new PointF(0.2f, 0.2f)] }]);
+        street.Run(Minutes(5), Parked);
+
+        Assert.Empty(street.Of<ViolationConfirmed>());
+        Assert.Equal("lane-1", Assert.Single(street.Of<StopDismissed>()).LaneId);
     }
 
     [Fact]
