@@ -153,6 +153,24 @@ public class ViolationEngineTests
     }
 
     [Fact]
+    public void A_full_lane_of_forty_parked_cars_is_forty_cases_over_an_hour()
+    {
+        var street = new Street();
+        var cars = Enumerable.Range(0, 40)
+            .Select(i => new Car(new Box(10 + (i % 10) * 190, 560 + (i / 10) * 130, 180 + (i % 10) * 190, 680 + (i / 10) * 130), $"京A{i:00000}"))
+            .ToArray();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        street.Run(TimeSpan.FromHours(1), cars);
+        watch.Stop();
+
+        Assert.Equal(40, street.Of<ViolationConfirmed>().Select(c => c.Plate).Distinct().Count());
+        Assert.Equal(40, street.Of<ViolationConfirmed>().Count());
+        Assert.Equal(40, street.Engine.Counters.OpenCases);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"3600 frames of 40 cars took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void Same_plate_back_within_the_cooldown_is_no_new_case_and_after_it_is_one()
     {
         var street = new Street(cooldownMinutes: 30);
