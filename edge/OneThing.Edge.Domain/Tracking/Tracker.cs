@@ -30,6 +30,11 @@ public sealed class Tracker(TrackerOptions? options = null)
         var weak = new List<VehicleDetection>();
         foreach (var d in detections)
         {
+            // A degenerate or NaN box matches nothing and would start a new track on every frame.
+            if (!(d.Box.Width > 0 && d.Box.Height > 0 && float.IsFinite(d.Box.X1 + d.Box.Y1 + d.Box.X2 + d.Box.Y2)))
+            {
+                continue;
+            }
             if (d.Score >= Options.HighScore)
             {
                 strong.Add(d);

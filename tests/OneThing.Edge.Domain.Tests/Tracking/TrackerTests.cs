@@ -81,4 +81,14 @@ public class TrackerTests
         Assert.False(parked.SeenInLastFrame);
         Assert.Equal(2, tracker.Tracks.Count);
     }
+
+    [Fact]
+    public void Empty_or_broken_boxes_start_no_tracks()
+    {
+        var tracker = new Tracker();
+
+        var update = tracker.Update(T0, [new VehicleDetection(new Box(10, 10, 10, 50), 0.9f, "car"), new VehicleDetection(new Box(float.NaN, 0, 5, 5), 0.9f, "car")]);
+
+        Assert.Empty(update.Active);
+    }
 }
