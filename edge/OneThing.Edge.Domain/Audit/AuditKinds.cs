@@ -1,0 +1,19 @@
+namespace OneThing.Edge.Domain.Audit;
+
+/// <summary>What an audit entry records. Every forward and every data extraction is an entry.</summary>
+public static class AuditKinds
+{
+    public const string ViolationConfirmed = "violation-confirmed";
+    public const string EvidenceStored = "evidence-stored";
+    public const string Forwarded = "forwarded";
+    public const string Receipt = "receipt";
+    public const string Export = "export";
+
+    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export];
+}
+
+/// <summary>
+/// Payload of an <see cref="AuditKinds.EvidenceStored"/> entry. The verifier reads its <c>sha256</c> property to
+/// check that the evidence file still holds the bytes that were stored.
+/// </summary>
+public sealed record EvidenceStoredPayload(Guid CaseId, string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType);

@@ -1,0 +1,140 @@
+using System.Text.Json;
+
+namespace OneThing.Edge.Domain.Audit;
+
+public enum AuditFailureReason
+{
+    /// <summary>The payload no longer matches the hash recorded with it.</summary>
+    PayloadEdited,
+
+    /// <summary>Sequence, kind, time or hashes of the entry were changed after it was written (or it was rewritten with new hashes).</summary>
+    EntryEdited,
+
+    /// <summary>One or more entries are missing before this sequence number.</summary>
+    Removed,
+
+    /// <summary>Entries are out of their written order.</summary>
+    Reordered,
+
+    /// <summary>The evidence file an entry names holds other bytes than were stored.</summary>
+    EvidenceMismatch,
+
+    /// <summary>The evidence file an entry names is gone.</summary>
+    EvidenceMissing,
+}
+
+public sealed record AuditFailure(long Sequence, AuditFailureReason Reason, string Detail);
+
+/// <summary>Result of a verification: how many entries were found intact before the first failure (all of them when <see cref="Ok"/>).</summary>
+public sealed record AuditVerification(long EntriesChecked, AuditFailure? FirstFailure)
+{
+    public bool Ok => FirstFailure is null;
+}
+
+public enum EvidenceState { Intact, Mismatch, Missing }
+
+/// <summary>Walks an audit log in stored order and reports the first entry that breaks the chain, and why.</summary>
+public static class AuditVerifier
+{
+    /// <param name="entries">The log in the order it is stored (by sequence).</param>
+    /// <param name="checkEvidence">Whether the evidence file with this SHA-256 still exists with those exact bytes.</param>
+    public static async ValueTask<AuditVerification> VerifyAsync(
+        IReadOnlyList<AuditEntry> entries,
+        Func<string, CancellationToken, ValueTask<EvidenceState>> checkEvidence,
+        CancellationToken cancellationToken)
+    {
+        var positionOfSequence = new Dictionary<long, int>();
+        var positionOfHash = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            positionOfSequence.TryAdd(entries[i].Sequence, i);
+            positionOfHash.TryAdd(entries[i].EntryHash, i);
+        }
+        bool AppearsLater(string hash, int i) => positionOfHash.TryGetValue(hash, out var p) && p > i;
+
+        var previousHash = AuditChain.GenesisHash;
+        var expected = 1L;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            var failure = CheckPlace(e, i, expected) ?? CheckContent(e, i, previousHash);
+            if (failure is null && e.Kind == AuditKinds.EvidenceStored)
+            {
+                failure = await CheckEvidenceAsync(e, checkEvidence, cancellationToken);
+            }
+            if (failure is not null)
+            {
+                return new AuditVerification(i, failure);
+            }
+            previousHash = e.EntryHash;
+            expected = e.Sequence + 1;
+        }
+        return new AuditVerification(entries.Count, null);
+
+        AuditFailure? CheckPlace(AuditEntry e, int i, long expectedSequence)
+        {
+            if (e.Sequence == expectedSequence)
+            {
+                return null;
+            }
+            if (positionOfSequence.TryGetValue(expectedSequence, out var p) && p > i)
+            {
+                return new(expectedSequence, AuditFailureReason.Reordered, $"entry {expectedSequence} comes after entry {e.Sequence}");
+            }
+            return e.Sequence > expectedSequence
+                ? new(expectedSequence, AuditFailureReason.Removed, e.Sequence == expectedSequence + 1
+                    ? $"entry {expectedSequence} is missing"
+                    : $"entries {expectedSequence} to {e.Sequence - 1} are missing")
+                : new(e.Sequence, AuditFailureReason.Reordered, $"entry {e.Sequence} appears again after entry {expectedSequence - 1}");
+        }
+
+        AuditFailure? CheckContent(AuditEntry e, int i, string previous)
+        {
+            if (AuditChain.HashPayload(e.PayloadJson) != e.PayloadSha256)
+            {
+                return new(e.Sequence, AuditFailureReason.PayloadEdited, "payload does not match its recorded SHA-256");
+            }
+            var links = e.PreviousHash == previous;
+            if (AuditChain.ComputeEntryHash(e.Sequence, e.Kind, e.At, e.PayloadSha256, e.PreviousHash) != e.EntryHash)
+            {
+                // Swapped rows keep their own hashes but carry the wrong sequence; their link points at a later entry.
+                return !links && AppearsLater(e.PreviousHash, i)
+                    ? new(e.Sequence, AuditFailureReason.Reordered, "entry content belongs after a later entry")
+                    : new(e.Sequence, AuditFailureReason.EntryEdited, "entry fields do not match its hash");
+            }
+            if (!links)
+            {
+                return AppearsLater(e.PreviousHash, i)
+                    ? new(e.Sequence, AuditFailureReason.Reordered, "entry links to an entry stored after it")
+                    : new(e.Sequence - 1, AuditFailureReason.EntryEdited, $"entry {e.Sequence} no longer links to it: it was rewritten");
+            }
+            return null;
+        }
+    }
+
+    private static async ValueTask<AuditFailure?> CheckEvidenceAsync(AuditEntry e, Func<string, CancellationToken, ValueTask<EvidenceState>> check, CancellationToken cancellationToken)
+    {
+        string? sha;
+        try
+        {
+            using var json = JsonDocument.Parse(e.PayloadJson);
+            sha = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("sha256", out var p) && p.ValueKind == JsonValueKind.String
+                ? p.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            sha = null;
+        }
+        if (string.IsNullOrEmpty(sha))
+        {
+            return new(e.Sequence, AuditFailureReason.PayloadEdited, "evidence entry names no sha256");
+        }
+        return await check(sha, cancellationToken) switch
+        {
+            EvidenceState.Intact => null,
+            EvidenceState.Missing => new(e.Sequence, AuditFailureReason.EvidenceMissing, $"evidence file {sha} is missing"),
+            _ => new(e.Sequence, AuditFailureReason.EvidenceMismatch, $"evidence file {sha} no longer matches its SHA-256"),
+        };
+    }
+}

@@ -1,0 +1,289 @@
+using OneThing.Edge.Domain.Detections;
+using OneThing.Edge.Domain.Dwell;
+using OneThing.Edge.Domain.Lanes;
+using OneThing.Edge.Domain.Plates;
+using OneThing.Edge.Domain.Tracking;
+
+namespace OneThing.Edge.Domain.Engine;
+
+/// <summary>
+/// Turns one camera's detections into cases: tracks vehicles, finds the ones standing still in a fire lane, asks
+/// for evidence and plate readings, confirms after the dwell time, and keeps one parked car as one case. All time
+/// is capture time, so replays and tests decide exactly as live operation. Calls are serialised, so plate
+/// readers and configuration reloads may call in from other threads.
+/// </summary>
+public sealed class ViolationEngine
+{
+    private readonly Lock _gate = new();
+    private readonly ViolationEngineOptions _options;
+    private readonly Tracker _tracker;
+    private readonly Dictionary<int, TrackDwell> _dwell = [];
+    private readonly List<ParkingCase> _cases = [];
+    private IReadOnlyList<LaneDefinition> _lanes = [];
+    private DateTimeOffset _lastFrameAt = DateTimeOffset.MinValue;
+    private long _stopsDismissed, _casesConfirmed, _casesResumed, _departures, _framesOutOfOrder;
+
+    public ViolationEngine(string cameraId, IEnumerable<LaneDefinition> lanes, ViolationEngineOptions? options = null)
+    {
+        CameraId = cameraId;
+        _options = options ?? new ViolationEngineOptions();
+        _tracker = new Tracker(_options.Tracker);
+        UpdateLanes(lanes);
+    }
+
+    public string CameraId { get; }
+    public IReadOnlyList<LaneDefinition> Lanes => Volatile.Read(ref _lanes);
+
+    /// <summary>Snapshot of the live tracks (for the operator console).</summary>
+    public IReadOnlyList<Track> Tracks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tracker.Tracks.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Snapshot of the cases still watched: open ones and departed ones within their cooldown.</summary>
+    public IReadOnlyList<ParkingCase> Cases
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cases.ToArray();
+            }
+        }
+    }
+
+    public EngineCounters Counters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new(_stopsDismissed, _casesConfirmed, _casesResumed, _departures, _framesOutOfOrder, _tracker.Tracks.Count, _cases.Count(c => !c.Departed));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Swaps lanes and thresholds (configuration reload). Tracks, stops and cases keep their state and timers;
+    /// a stop in a lane that no longer contains the vehicle is dismissed on its next detection.
+    /// </summary>
+    public void UpdateLanes(IEnumerable<LaneDefinition> lanes)
+    {
+        var list = lanes.ToList();
+        var errors = list.SelectMany(l => l.Validate().Select(e => $"lane '{l.Id}' {e}")).ToList();
+        errors.AddRange(list.GroupBy(l => l.Id).Where(g => g.Count() > 1).Select(g => $"lane id '{g.Key}' is used twice"));
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Camera '{CameraId}': " + string.Join("; ", errors), nameof(lanes));
+        }
+        Volatile.Write(ref _lanes, list);
+    }
+
+    /// <summary>Feeds one frame's vehicle detections (pixel boxes) and returns what the pipeline must do now.</summary>
+    public IReadOnlyList<DwellEvent> Observe(DateTimeOffset capturedAt, int frameWidth, int frameHeight, IReadOnlyList<VehicleDetection> vehicles)
+    {
+        lock (_gate)
+        {
+            return ObserveLocked(capturedAt, frameWidth, frameHeight, vehicles);
+        }
+    }
+
+    /// <summary>A plate read for a stopped track (after <see cref="PlateNeeded"/>); readings for other tracks are ignored.</summary>
+    public void AddPlateReading(int trackId, PlateReading reading)
+    {
+        lock (_gate)
+        {
+            if (_dwell.TryGetValue(trackId, out var dwell))
+            {
+                dwell.AddReading(reading);
+            }
+        }
+    }
+
+    private List<DwellEvent> ObserveLocked(DateTimeOffset capturedAt, int frameWidth, int frameHeight, IReadOnlyList<VehicleDetection> vehicles)
+    {
+        // One lane set for the whole frame, even if a reload lands meanwhile.
+        var lanes = Volatile.Read(ref _lanes);
+        if (capturedAt < _lastFrameAt)
+        {
+            // A late frame would make time run backwards for every timer.
+            _framesOutOfOrder++;
+            return [];
+        }
+        _lastFrameAt = capturedAt;
+
+        var events = new List<DwellEvent>();
+        var update = _tracker.Update(capturedAt, vehicles);
+        foreach (var gone in update.Removed)
+        {
+            if (_dwell.Remove(gone.Id, out var dwell) && dwell.State == DwellState.Stopped)
+            {
+                Dismiss(dwell, capturedAt, events);
+            }
+        }
+
+        foreach (var track in update.Active)
+        {
+            if (!_dwell.TryGetValue(track.Id, out var dwell))
+            {
+                _dwell[track.Id] = dwell = new TrackDwell(track.Id);
+            }
+            // Inertia: a vehicle the detector missed keeps its state; nothing is decided on a frame without it.
+            if (track.SeenInLastFrame)
+            {
+                Step(track, dwell, LaneOf(lanes, track, dwell, frameWidth, frameHeight), capturedAt, events);
+            }
+        }
+
+        WatchCases(capturedAt, events);
+        return events;
+    }
+
+    private void Step(Track track, TrackDwell dwell, LaneDefinition? lane, DateTimeOffset at, List<DwellEvent> events)
+    {
+        switch (dwell.State)
+        {
+            case DwellState.Moving:
+                if (lane is not null && track.StillFor >= lane.StopDuration)
+                {
+                    StopOrResume(track, dwell, lane, at, events);
+                }
+                break;
+
+            case DwellState.Stopped:
+                if (lane is null || lane.Id != dwell.LaneId || track.StationarySince != dwell.StillSince)
+                {
+                    Dismiss(dwell, at, events);
+                    break;
+                }
+                dwell.StillAt(at);
+                var verdict = PlateVote.Decide(dwell.Readings, _options.MinPlateReadingConfidence);
+                if (FindCaseByPlate(lane.Id, verdict.Text, at) is { } known)
+                {
+                    Resume(track, dwell, known, known.Departed ? ResumeReason.Cooldown : ResumeReason.SamePlate, at, events);
+                }
+                else if (at - dwell.StoppedAt >= TimeSpan.FromSeconds(Math.Max(lane.ConfirmSeconds, _options.MinEvidenceGapSeconds)))
+                {
+                    Confirm(track, dwell, lane, verdict, at, events);
+                }
+                else
+                {
+                    RequestPlate(track, dwell, at, events);
+                }
+                break;
+
+            case DwellState.Confirmed:
+                if (track.StationarySince != dwell.StillSince)
+                {
+                    // Drove off: the case stops being refreshed and departs after the inertia.
+                    dwell.Release();
+                    break;
+                }
+                dwell.StillAt(at);
+                if (_cases.Find(c => c.Id == dwell.CaseId) is { } open)
+                {
+                    open.LastSeenInPlaceAt = at;
+                    open.Box = track.Box;
+                    if (lane is not null && lane.Id == open.LaneId)
+                    {
+                        open.Cooldown = lane.Cooldown;
+                    }
+                }
+                break;
+        }
+    }
+
+    private void StopOrResume(Track track, TrackDwell dwell, LaneDefinition lane, DateTimeOffset at, List<DwellEvent> events)
+    {
+        var samePlace = _cases.Find(c => !c.Departed && c.LaneId == lane.Id && c.Box.IoU(track.Box) >= _options.ReidentifyIoU);
+        if (samePlace is not null)
+        {
+            Resume(track, dwell, samePlace, ResumeReason.SamePosition, at, events);
+            return;
+        }
+        dwell.Stop(lane.Id, track.StationarySince, at);
+        events.Add(new EvidenceNeeded(at, track.Id, 1, track.Box, lane.Id));
+        RequestPlate(track, dwell, at, events);
+    }
+
+    private void RequestPlate(Track track, TrackDwell dwell, DateTimeOffset at, List<DwellEvent> events)
+    {
+        var due = dwell.PlateRequests == 0 || (at - dwell.LastPlateRequestAt).TotalSeconds >= _options.PlateRequestIntervalSeconds;
+        if (due && dwell.Readings.Count < _options.PlateReadingsWanted && dwell.PlateRequests < _options.MaxPlateRequests)
+        {
+            dwell.PlateRequested(at);
+            events.Add(new PlateNeeded(at, track.Id, track.Box));
+        }
+    }
+
+    private void Confirm(Track track, TrackDwell dwell, LaneDefinition lane, PlateVerdict verdict, DateTimeOffset at, List<DwellEvent> events)
+    {
+        var id = _options.NewCaseId?.Invoke(at) ?? Guid.CreateVersion7(at);
+        var confirmed = new ParkingCase(id, lane.Id, verdict.Text, track.Box, at, lane.Cooldown);
+        _cases.Add(confirmed);
+        _casesConfirmed++;
+        var firstSeenAt = dwell.StillSince;
+        dwell.Attach(id, lane.Id, track.StationarySince, at);
+        events.Add(new EvidenceNeeded(at, track.Id, 2, track.Box, lane.Id, id));
+        events.Add(new ViolationConfirmed(at, id, track.Id, lane.Id, verdict.Text, verdict.Confidence, firstSeenAt, at, track.Box));
+    }
+
+    private void Resume(Track track, TrackDwell dwell, ParkingCase known, ResumeReason reason, DateTimeOffset at, List<DwellEvent> events)
+    {
+        dwell.Attach(known.Id, known.LaneId, track.StationarySince, at);
+        known.LastSeenInPlaceAt = at;
+        known.Box = track.Box;
+        _casesResumed++;
+        events.Add(new CaseResumed(at, known.Id, track.Id, known.LaneId, reason));
+    }
+
+    private void Dismiss(TrackDwell dwell, DateTimeOffset at, List<DwellEvent> events)
+    {
+        _stopsDismissed++;
+        events.Add(new StopDismissed(at, dwell.TrackId, dwell.LaneId!, dwell.LastStillAt - dwell.StillSince));
+        dwell.Release();
+    }
+
+    private ParkingCase? FindCaseByPlate(string laneId, string? plate, DateTimeOffset at) =>
+        plate is null ? null : _cases.Find(c => c.LaneId == laneId && c.Plate == plate && at < c.CooldownEndsAt);
+
+    private void WatchCases(DateTimeOffset at, List<DwellEvent> events)
+    {
+        foreach (var open in _cases)
+        {
+            if (!open.Departed && at - open.LastSeenInPlaceAt > _tracker.Options.MaxMiss)
+            {
+                open.Departed = true;
+                _departures++;
+                events.Add(new VehicleDeparted(at, open.Id, open.LaneId, open.LastSeenInPlaceAt));
+            }
+        }
+        _cases.RemoveAll(c => c.Departed && at >= c.CooldownEndsAt);
+    }
+
+    /// <summary>The lane the vehicle is in: its current lane while that still holds it (no flapping between overlapping lanes), else the one it overlaps most.</summary>
+    private static LaneDefinition? LaneOf(IReadOnlyList<LaneDefinition> lanes, Track track, TrackDwell dwell, int frameWidth, int frameHeight)
+    {
+        if (dwell.LaneId is not null && lanes.FirstOrDefault(l => l.Id == dwell.LaneId) is { } current && current.Contains(track.Box, frameWidth, frameHeight))
+        {
+            return current;
+        }
+        LaneDefinition? best = null;
+        var bestOverlap = -1.0;
+        foreach (var lane in lanes)
+        {
+            if (lane.OverlapIfInside(track.Box, frameWidth, frameHeight) is { } overlap && overlap > bestOverlap)
+            {
+                best = lane;
+                bestOverlap = overlap;
+            }
+        }
+        return best;
+    }
+}
