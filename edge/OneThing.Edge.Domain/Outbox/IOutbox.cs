@@ -15,6 +15,12 @@ public interface IOutbox
     /// <summary>Makes every InFlight message due now; called once when the only dispatcher starts after a crash.</summary>
     Task<int> RecoverInFlightAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes every Failed message due now: the traffic system answers again, so the backlog should not wait out
+    /// back-off delays earned while it was down.
+    /// </summary>
+    Task<int> ExpediteFailedAsync(CancellationToken cancellationToken);
+
     /// <summary>Records delivery; for a case also the traffic system's case id and notice status.</summary>
     Task MarkSentAsync(long messageId, CaseReceipt? receipt, CancellationToken cancellationToken);
 

@@ -62,6 +62,16 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
+    public Task<int> ExpediteFailedAsync(CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE outbox SET next_attempt_at = $now WHERE state = 'Failed' AND next_attempt_at > $now";
+            command.Parameters.AddWithValue("$now", SqliteTime.ToText(time.GetUtcNow()));
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
     public Task MarkSentAsync(long messageId, CaseReceipt? receipt, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
