@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,8 +29,7 @@ public static class CloudConnectorServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-        services.AddRefitClient<ITrafficSystemApi>(new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(json) })
+        services.AddRefitGeneratedClient<ITrafficSystemApi>(TrafficSystemJson.Default)
             .ConfigureHttpClient((provider, client) =>
             {
                 var options = provider.GetRequiredService<IOptions<TrafficSystemOptions>>().Value;

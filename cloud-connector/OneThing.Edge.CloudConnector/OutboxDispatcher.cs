@@ -125,15 +125,16 @@ public sealed partial class OutboxDispatcher(
         {
             return await RetryLaterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or IOException
-                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return await RetryLaterAsync(message, $"{e.GetType().Name}: {e.Message}", cancellationToken);
-        }
         catch (Exception e) when (e is JsonException or FileNotFoundException or DirectoryNotFoundException)
         {
             // A broken payload or a lost evidence file does not heal by retrying.
             return await DeadLetterAsync(message, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Refused or reset connections (Refit's ApiRequestException), timeouts, an open circuit, or anything
+            // unforeseen: try again later rather than leave the message in flight until its lease runs out.
+            return await RetryLaterAsync(message, Describe(e), cancellationToken);
         }
 
         await outbox.MarkSentAsync(message.Id, receipt, cancellationToken);
@@ -218,6 +219,17 @@ public sealed partial class OutboxDispatcher(
                 LogListenerFailed(listener.GetType().Name, e);
             }
         }
+    }
+
+    /// <summary>A transport failure in one line: the innermost cause says most (e.g. "Connection refused").</summary>
+    private static string Describe(Exception e)
+    {
+        var cause = e;
+        while (cause.InnerException is not null && cause is not TimeoutRejectedException and not BrokenCircuitException)
+        {
+            cause = cause.InnerException;
+        }
+        return ReferenceEquals(cause, e) ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({cause.GetType().Name})";
     }
 
     /// <summary>The problem details of a rejection in one line: the field errors if any, else the title, else the body.</summary>

@@ -45,3 +45,11 @@ public sealed record ClearanceRequest(DateTimeOffset ClearedAt, string Outcome)
 {
     public static ClearanceRequest From(Clearance clearance) => new(clearance.ClearedAt, clearance.Outcome);
 }
+
+/// <summary>Source-generated JSON for the contract: web naming (camelCase), nulls left out.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ViolationCaseRequest))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CaseReceiptResponse))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ClearanceRequest))]
+internal sealed partial class TrafficSystemJson : System.Text.Json.Serialization.JsonSerializerContext;
