@@ -1,0 +1,20 @@
+using Refit;
+
+namespace OneThing.Edge.CloudConnector;
+
+/// <summary>The traffic system's REST contract (DESIGN.md, "Traffic system"); the bearer token is added by the HTTP client.</summary>
+public interface ITrafficSystemApi
+{
+    /// <summary>Opens a case; a repeat with the same key answers 200 with the same case and texts nobody.</summary>
+    [Post("/api/v1/violations")]
+    Task<CaseReceiptResponse> SubmitViolationAsync(
+        [Header("Idempotency-Key")] string idempotencyKey, [Body] ViolationCaseRequest violation, CancellationToken cancellationToken);
+
+    /// <summary>Uploads one evidence file, raw bytes, addressed by its SHA-256 (idempotent).</summary>
+    [Put("/api/v1/violations/{violationId}/evidence/{sha256}")]
+    Task UploadEvidenceAsync(Guid violationId, string sha256, [Body] HttpContent content, CancellationToken cancellationToken);
+
+    /// <summary>Reports how the case ended on site.</summary>
+    [Post("/api/v1/violations/{violationId}/clearance")]
+    Task ReportClearanceAsync(Guid violationId, [Body] ClearanceRequest clearance, CancellationToken cancellationToken);
+}

@@ -1,0 +1,278 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Domain.Violations;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Refit;
+
+namespace OneThing.Edge.CloudConnector;
+
+/// <summary>What became of one delivery attempt.</summary>
+public enum DeliveryOutcome { Sent, RetryLater, DeadLettered }
+
+/// <summary>
+/// Delivers due outbox messages to the traffic system: claims a batch, sends messages of different violations in
+/// parallel (one violation's messages stay in order because only its first unsent one is ever due), and records
+/// each outcome. The violation id is the idempotency key, so a resend after a crash or timeout never texts twice.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IOutbox outbox,
+    ITrafficSystemApi api,
+    IEvidenceContent evidence,
+    IEnumerable<IViolationLifecycle> lifecycle,
+    IOptions<TrafficSystemOptions> options,
+    ILogger<OutboxDispatcher> logger)
+{
+    private readonly IViolationLifecycle[] _lifecycle = [.. lifecycle];
+    private readonly TrafficSystemOptions _options = options.Value;
+    private volatile bool _failing;
+    private int _passRunning;
+    private int _passRequested;
+
+    /// <summary>
+    /// Sends everything due until nothing is left. Returns the number of messages delivered, or 0 at once when
+    /// another pass is running (it will pick up what is due).
+    /// </summary>
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        // A request that finds a pass running leaves a note, so that pass looks once more before it ends.
+        Volatile.Write(ref _passRequested, 1);
+        if (Interlocked.CompareExchange(ref _passRunning, 1, 0) != 0)
+        {
+            return 0;
+        }
+        try
+        {
+            var delivered = 0;
+            bool blocked;
+            do
+            {
+                Volatile.Write(ref _passRequested, 0);
+                (var sent, blocked) = await DrainAsync(cancellationToken);
+                delivered += sent;
+            }
+            while (!blocked && Volatile.Read(ref _passRequested) == 1);
+            return delivered;
+        }
+        finally
+        {
+            Volatile.Write(ref _passRunning, 0);
+        }
+    }
+
+    /// <summary>Claims and sends batches until none is due; stops early when nothing gets through.</summary>
+    private async Task<(int Delivered, bool Blocked)> DrainAsync(CancellationToken cancellationToken)
+    {
+        var delivered = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
+        while (await outbox.ClaimDueAsync(_options.BatchSize, cancellationToken) is { Count: > 0 } batch)
+        {
+            var sent = 0;
+            var retry = 0;
+            await Parallel.ForEachAsync(batch, parallel, async (message, ct) =>
+            {
+                switch (await DeliverAsync(message, ct))
+                {
+                    case DeliveryOutcome.Sent:
+                        Interlocked.Increment(ref sent);
+                        break;
+                    case DeliveryOutcome.RetryLater:
+                        Interlocked.Increment(ref retry);
+                        break;
+                }
+            });
+            delivered += sent;
+            if (sent > 0 && _failing)
+            {
+                // The traffic system is back: what piled up during the outage goes now, not after its back-off.
+                _failing = false;
+                LogRecovered(await outbox.ExpediteFailedAsync(cancellationToken));
+            }
+            if (retry > 0)
+            {
+                _failing = true;
+                if (sent == 0)
+                {
+                    // Nothing gets through; the sweep job retries when the back-off is over.
+                    return (delivered, true);
+                }
+            }
+        }
+        return (delivered, false);
+    }
+
+    /// <summary>Sends one claimed message and records the outcome.</summary>
+    public async Task<DeliveryOutcome> DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        CaseReceipt? receipt = null;
+        try
+        {
+            receipt = await SendAsync(message, cancellationToken);
+        }
+        catch (ApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The traffic system already has it: as good as delivered.
+        }
+        catch (ApiException e) when (IsPermanent(e.StatusCode))
+        {
+            return await DeadLetterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken);
+        }
+        catch (ApiException e)
+        {
+            return await RetryLaterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken);
+        }
+        catch (Exception e) when (e is JsonException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A broken payload or a lost evidence file does not heal by retrying.
+            return await DeadLetterAsync(message, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Refused or reset connections (Refit's ApiRequestException), timeouts, an open circuit, or anything
+            // unforeseen: try again later rather than leave the message in flight until its lease runs out.
+            return await RetryLaterAsync(message, Describe(e), cancellationToken);
+        }
+
+        await outbox.MarkSentAsync(message.Id, receipt, cancellationToken);
+        LogSent(message.Kind, message.ViolationId, message.Attempts, receipt?.CaseId);
+        if (message.Kind == OutboxKinds.Violation)
+        {
+            await TellLifecycleAsync(l => l.ForwardedAsync(message.ViolationId, receipt ?? new CaseReceipt(null, null, null), cancellationToken));
+            if (receipt?.NoticeStatus == NoticeStatuses.Sent)
+            {
+                await TellLifecycleAsync(l => l.NotifiedAsync(message.ViolationId, receipt, cancellationToken));
+            }
+        }
+        return DeliveryOutcome.Sent;
+    }
+
+    private async Task<CaseReceipt?> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        switch (message.Kind)
+        {
+            case OutboxKinds.Violation:
+                var violation = OutboxPayload.Deserialize<Violation>(message.Payload);
+                var response = await api.SubmitViolationAsync(violation.Id.ToString(), ViolationCaseRequest.From(violation), cancellationToken);
+                return response.ToReceipt();
+            case OutboxKinds.Evidence:
+                var item = OutboxPayload.Deserialize<EvidenceItem>(message.Payload);
+                var bytes = await evidence.ReadAsync(item.Sha256, cancellationToken);
+                // Byte-array content can be sent again by the retry strategy; a stream could not.
+                using (var content = new ByteArrayContent(bytes))
+                {
+                    content.Headers.ContentType = MediaTypeHeaderValue.Parse(item.ContentType);
+                    await api.UploadEvidenceAsync(message.ViolationId, item.Sha256, content, cancellationToken);
+                }
+                return null;
+            case OutboxKinds.Clearance:
+                var clearance = OutboxPayload.Deserialize<Clearance>(message.Payload);
+                await api.ReportClearanceAsync(message.ViolationId, ClearanceRequest.From(clearance), cancellationToken);
+                return null;
+            default:
+                throw new JsonException($"Unknown outbox message kind '{message.Kind}'.");
+        }
+    }
+
+    /// <summary>
+    /// 4xx answers that no retry can change. 401/403 (token), 408 and 429 are not among them: fixing the token or
+    /// waiting helps, and the maximum age still bounds the retries.
+    /// </summary>
+    private static bool IsPermanent(HttpStatusCode status) => status is HttpStatusCode.BadRequest or HttpStatusCode.NotFound
+        or HttpStatusCode.Gone or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.UnprocessableEntity;
+
+    private async Task<DeliveryOutcome> RetryLaterAsync(OutboxMessage message, string error, CancellationToken cancellationToken)
+    {
+        var state = await outbox.MarkFailedAsync(message.Id, error, cancellationToken);
+        if (state == OutboxState.DeadLettered)
+        {
+            LogDeadLettered(message.Kind, message.ViolationId, error);
+            await TellLifecycleAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, error, cancellationToken));
+            return DeliveryOutcome.DeadLettered;
+        }
+        LogRetry(message.Kind, message.ViolationId, message.Attempts, error);
+        return DeliveryOutcome.RetryLater;
+    }
+
+    private async Task<DeliveryOutcome> DeadLetterAsync(OutboxMessage message, string reason, CancellationToken cancellationToken)
+    {
+        await outbox.DeadLetterAsync(message.Id, reason, cancellationToken);
+        LogDeadLettered(message.Kind, message.ViolationId, reason);
+        await TellLifecycleAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, reason, cancellationToken));
+        return DeliveryOutcome.DeadLettered;
+    }
+
+    private async Task TellLifecycleAsync(Func<IViolationLifecycle, Task> notify)
+    {
+        foreach (var listener in _lifecycle)
+        {
+            try
+            {
+                await notify(listener);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Delivery is recorded; a failing listener (e.g. MQTT down) must not undo or repeat it.
+                LogListenerFailed(listener.GetType().Name, e);
+            }
+        }
+    }
+
+    /// <summary>A transport failure in one line: the innermost cause says most (e.g. "Connection refused").</summary>
+    private static string Describe(Exception e)
+    {
+        var cause = e;
+        while (cause.InnerException is not null && cause is not TimeoutRejectedException and not BrokenCircuitException)
+        {
+            cause = cause.InnerException;
+        }
+        return ReferenceEquals(cause, e) ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({cause.GetType().Name})";
+    }
+
+    /// <summary>The problem details of a rejection in one line: the field errors if any, else the title, else the body.</summary>
+    private static string Describe(ApiException e)
+    {
+        var content = e.Content;
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            return e.ReasonPhrase ?? "no body";
+        }
+        try
+        {
+            using var problem = JsonDocument.Parse(content);
+            var root = problem.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+            {
+                return string.Join("; ", errors.EnumerateObject().Select(field =>
+                    $"{field.Name}: {string.Join(" ", field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().Select(m => m.ToString()) : [field.Value.ToString()])}"));
+            }
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title))
+            {
+                return title.ToString();
+            }
+        }
+        catch (JsonException)
+        {
+            // not JSON: fall through to the raw text
+        }
+        return content.Length <= 500 ? content : content[..500];
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {Kind} of violation {ViolationId} (attempt {Attempt}), case {CaseId}")]
+    private partial void LogSent(string kind, Guid violationId, int attempt, string? caseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Will retry {Kind} of violation {ViolationId} after attempt {Attempt}: {Error}")]
+    private partial void LogRetry(string kind, Guid violationId, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {Kind} of violation {ViolationId}: {Reason}")]
+    private partial void LogDeadLettered(string kind, Guid violationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Traffic system reachable again; {Count} waiting messages made due now")]
+    private partial void LogRecovered(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle listener {Listener} failed")]
+    private partial void LogListenerFailed(string listener, Exception exception);
+}

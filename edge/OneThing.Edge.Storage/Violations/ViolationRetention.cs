@@ -1,0 +1,83 @@
+using OneThing.Edge.Domain.Outbox;
+
+namespace OneThing.Edge.Storage.Violations;
+
+/// <summary>
+/// Forgets finished cases after the retention period: delivered outbox messages, cleared or closed violations
+/// whose messages are all delivered, and evidence files no violation or officer report refers to any more.
+/// Dead letters and open cases are kept for operators.
+/// </summary>
+public sealed class ViolationRetention(SqliteDatabase database, FileStore files) : IRetentionPurge
+{
+    public async Task<RetentionResult> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var cutoff = Outbox.SqliteTime.ToText(olderThan);
+        var (messages, violations, candidates) = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var shas = new List<string>();
+            await using (var select = connection.CreateCommand())
+            {
+                select.Transaction = transaction;
+                select.CommandText = """
+                    CREATE TEMP TABLE IF NOT EXISTS purge_violations (id TEXT PRIMARY KEY);
+                    DELETE FROM purge_violations;
+                    INSERT INTO purge_violations
+                    SELECT v.id FROM violations v
+                    WHERE v.state IN ('cleared', 'closed') AND v.updated_at < $cutoff
+                      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.violation_id = v.id AND o.state <> 'Sent');
+                    SELECT DISTINCT sha256 FROM violation_evidence WHERE violation_id IN (SELECT id FROM purge_violations);
+                    """;
+                select.Parameters.AddWithValue("$cutoff", cutoff);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    shas.Add(reader.GetString(0));
+                }
+            }
+
+            await using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = """
+                DELETE FROM outbox WHERE violation_id IN (SELECT id FROM purge_violations)
+                   OR (state = 'Sent' AND sent_at < $cutoff);
+                SELECT changes();
+                DELETE FROM violations WHERE id IN (SELECT id FROM purge_violations);
+                SELECT changes();
+                """;
+            delete.Parameters.AddWithValue("$cutoff", cutoff);
+            var counts = new List<int>();
+            await using (var reader = await delete.ExecuteReaderAsync(cancellationToken))
+            {
+                do
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        counts.Add(reader.GetInt32(0));
+                    }
+                } while (await reader.NextResultAsync(cancellationToken));
+            }
+            return (counts[0], counts[1], shas);
+        }, cancellationToken);
+
+        var deletedFiles = 0;
+        if (candidates.Count > 0)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            foreach (var sha in candidates)
+            {
+                await using var referenced = connection.CreateCommand();
+                referenced.CommandText = """
+                    SELECT EXISTS (SELECT 1 FROM violation_evidence WHERE sha256 = $sha)
+                        OR EXISTS (SELECT 1 FROM pda_report_photos WHERE sha256 = $sha)
+                    """;
+                referenced.Parameters.AddWithValue("$sha", sha);
+                if ((long)(await referenced.ExecuteScalarAsync(cancellationToken))! == 0 && files.Exists(sha))
+                {
+                    File.Delete(files.PathOf(sha));
+                    deletedFiles++;
+                }
+            }
+        }
+        return new RetentionResult(messages, violations, deletedFiles);
+    }
+}

@@ -1,0 +1,103 @@
+using Xunit;
+using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Storage.Tests.Outbox;
+using OneThing.Edge.Storage.Violations;
+
+namespace OneThing.Edge.Storage.Tests.Violations;
+
+public sealed class ViolationStoreTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task A_violation_recorded_in_a_failed_caller_transaction_leaves_no_trace()
+    {
+        var f = await OutboxFixture.CreateAsync();
+        var violation = OutboxFixture.NewViolation();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Database.InTransactionAsync<int>(async (connection, transaction) =>
+        {
+            await f.Store.RecordAsync(connection, transaction, violation, None);
+            throw new InvalidOperationException("audit entry failed");
+        }, None));
+
+        Assert.Null(await f.Store.GetAsync(violation.Id, None));
+        Assert.Empty(await f.Outbox.ListAsync(violation.Id, None));
+    }
+
+    [Fact]
+    public async Task An_open_case_is_found_by_plate_and_lane_within_the_window()
+    {
+        var f = await OutboxFixture.CreateAsync();
+        var violation = OutboxFixture.NewViolation(plate: "皖A53J96", lane: "lane-2");
+        await f.Store.RecordAsync(violation, None);
+
+        var found = await f.Store.FindOpenAsync("皖A53J96", "lane-2", OutboxFixture.Start.AddMinutes(-30), None);
+        Assert.Equal(violation.Id, found?.Violation.Id);
+        Assert.Null(await f.Store.FindOpenAsync("皖A53J96", "lane-1", OutboxFixture.Start.AddMinutes(-30), None));
+        Assert.Null(await f.Store.FindOpenAsync("皖A53J96", "lane-2", OutboxFixture.Start.AddMinutes(1), None));
+
+        await f.Store.SetStateAsync(violation.Id, ViolationState.Closed, None);
+        Assert.Null(await f.Store.FindOpenAsync("皖A53J96", "lane-2", OutboxFixture.Start.AddMinutes(-30), None));
+    }
+
+    [Fact]
+    public async Task Merged_evidence_is_queued_after_what_is_already_queued()
+    {
+        var f = await OutboxFixture.CreateAsync();
+        var violation = OutboxFixture.NewViolation(evidence: 1);
+        await f.Store.RecordAsync(violation, None);
+        var photo = new EvidenceItem(EvidenceKinds.PdaPhoto, new string('f', 64), OutboxFixture.Start.AddMinutes(2), "image/jpeg");
+
+        await f.Database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await f.Store.AddEvidenceAsync(connection, transaction, violation.Id, [photo], None);
+            return 0;
+        }, None);
+
+        var stored = await f.Store.GetAsync(violation.Id, None);
+        Assert.Equal(photo, stored!.Violation.Evidence[^1]);
+        var entries = await f.Outbox.ListAsync(violation.Id, None);
+        Assert.Equal([0, 1, 2], entries.Select(e => e.Sequence));
+        Assert.Equal(photo, OutboxPayload.Deserialize<EvidenceItem>((await ClaimAllInOrderAsync(f))[^1].Payload));
+    }
+
+    [Fact]
+    public async Task Retention_forgets_finished_cases_and_their_unreferenced_files_but_keeps_open_ones()
+    {
+        var f = await OutboxFixture.CreateAsync();
+        var sha = await f.Files.PutAsync("overview"u8.ToArray(), None);
+        var evidence = new EvidenceItem(EvidenceKinds.Overview, sha, OutboxFixture.Start, "image/jpeg");
+        var finished = OutboxFixture.NewViolation(evidence: 0) with { Evidence = [evidence] };
+        var open = OutboxFixture.NewViolation(evidence: 0);
+        await f.Store.RecordAsync(finished, None);
+        await f.Store.RecordAsync(open, None);
+        await f.Store.EnqueueClearanceAsync(finished.Id, new Clearance(OutboxFixture.Start, ClearanceOutcomes.LeftAfterNotice), None);
+        await ClaimAllInOrderAsync(f);
+
+        f.Time.Advance(TimeSpan.FromDays(31));
+        var result = await new ViolationRetention(f.Database, f.Files).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
+
+        Assert.Equal(1, result.Violations);
+        Assert.Equal(1, result.EvidenceFiles);
+        Assert.Equal(4, result.OutboxMessages);
+        Assert.Null(await f.Store.GetAsync(finished.Id, None));
+        Assert.False(f.Files.Exists(sha));
+        Assert.NotNull(await f.Store.GetAsync(open.Id, None));
+    }
+
+    private static async Task<List<OutboxMessage>> ClaimAllInOrderAsync(OutboxFixture f)
+    {
+        var sent = new List<OutboxMessage>();
+        while (await f.Outbox.ClaimDueAsync(100, None) is { Count: > 0 } claimed)
+        {
+            foreach (var message in claimed)
+            {
+                await f.Outbox.MarkSentAsync(message.Id, null, None);
+                sent.Add(message);
+            }
+        }
+        return sent;
+    }
+}
