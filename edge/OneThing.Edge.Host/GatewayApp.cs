@@ -2,7 +2,9 @@ using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Host.Configuration;
 using OneThing.Edge.Host.Http;
 using OneThing.Edge.Host.Pipeline;
+using OneThing.Edge.CloudConnector;
 using OneThing.Edge.Messaging;
+using Quartz;
 using OneThing.Edge.Storage;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -40,7 +42,9 @@ public static class GatewayApp
         builder.Services
             .AddStorage(configuration)
             .AddPipeline(configuration)
-            .AddMessaging(configuration);
+            .AddMessaging(configuration)
+            .AddCloudConnector(configuration)
+            .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();
         app.MapHealth();

@@ -4,6 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Reports;
+using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Cases;
+using OneThing.Edge.Storage.Outbox;
 using OneThing.Edge.Storage.Reports;
 
 namespace OneThing.Edge.Storage;
@@ -13,11 +16,13 @@ public static class StorageServiceCollectionExtensions
     /// <summary>SQLite at {DataDirectory}/edge.db and content-addressed files at {DataDirectory}/files; migrated at start.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
         services.AddSingleton(sp => new SqliteDatabase(Path.Combine(DataDirectory(sp), "edge.db")));
         services.AddSingleton(sp => new FileStore(Path.Combine(DataDirectory(sp), "files")));
         services.AddSingleton<PdaReportStore>();
         services.AddSingleton<IPdaReportStore>(sp => sp.GetRequiredService<PdaReportStore>());
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<CaseRecorder>();
+        services.AddViolationOutbox(configuration);
         // Registered before the other hosted services so the schema is current before anything reads or writes.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageMigration>());
         return services;

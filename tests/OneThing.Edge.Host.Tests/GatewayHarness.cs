@@ -30,6 +30,10 @@ public sealed class GatewaySettings : Dictionary<string, string>
             this[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = polygon[i][1].ToString(CultureInfo.InvariantCulture);
         }
         this["OneThing:Cameras:1:Id"] = "cam-2";
+        this["OneThing:Models:Directory"] = TestPaths.Models;
+        // No traffic system unless a test starts the simulator: cases wait in the outbox.
+        this["OneThing:TrafficSystem:BaseUrl"] = $"http://127.0.0.1:{FreePort.Next()}";
+        this["OneThing:TrafficSystem:Token"] = "test-token";
         this["Serilog:MinimumLevel:Default"] = "Warning";
     }
 

@@ -1,9 +1,225 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Domain.Detections;
+using OneThing.Edge.Domain.Dwell;
+using OneThing.Edge.Domain.Engine;
+using OneThing.Edge.Domain.Evidence;
 using OneThing.Edge.Domain.Frames;
+using OneThing.Edge.Domain.Geometry;
+using OneThing.Edge.Domain.Lanes;
+using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Host.Cases;
+using OneThing.Edge.Storage.Cases;
+using OneThing.Edge.Storage.Violations;
+using OneThing.Edge.Vision;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace OneThing.Edge.Host.Pipeline;
 
-/// <summary>Takes each camera's frames in order; detection and the violation engine plug in here.</summary>
-public sealed class FramePipeline : IFrameSink
+/// <summary>`OneThing:Pipeline`: how many frames are analysed at once (each ONNX call uses one thread).</summary>
+public sealed class PipelineOptions
 {
-    public ValueTask ProcessAsync(CameraFrame frame, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public const string Section = "OneThing:Pipeline";
+
+    public int InferenceWorkers { get; set; } = Environment.ProcessorCount;
+}
+
+/// <summary>
+/// Each camera's frames in order: decode, detect vehicles, feed the camera's violation engine, and act on what it
+/// asks for: keep evidence frames, read plates of stopped vehicles, record confirmed cases, report departures.
+/// </summary>
+public sealed partial class FramePipeline : IFrameSink, IDisposable
+{
+    private const string Jpeg = "image/jpeg";
+    private readonly ConcurrentDictionary<string, CameraWatch> _cameras = new(StringComparer.Ordinal);
+    private readonly FrameDecoder _decoder;
+    private readonly VehicleVision _vision;
+    private readonly Annotator _annotator;
+    private readonly CaseRecorder _recorder;
+    private readonly ViolationEvents _events;
+    private readonly ClearanceWatcher _clearance;
+    private readonly ViolationStore _violations;
+    private readonly IOptionsMonitor<SiteOptions> _site;
+    private readonly SemaphoreSlim _inference;
+    private readonly ILogger<FramePipeline> _logger;
+    private readonly IDisposable? _reload;
+
+    public FramePipeline(
+        FrameDecoder decoder, VehicleVision vision, Annotator annotator, CaseRecorder recorder, ViolationStore violations, ViolationEvents events, ClearanceWatcher clearance,
+        IOptionsMonitor<SiteOptions> site, IOptions<PipelineOptions> options, ILogger<FramePipeline> logger)
+    {
+        _decoder = decoder;
+        _vision = vision;
+        _annotator = annotator;
+        _recorder = recorder;
+        _events = events;
+        _clearance = clearance;
+        _violations = violations;
+        _site = site;
+        _logger = logger;
+        _inference = new SemaphoreSlim(Math.Max(1, options.Value.InferenceWorkers));
+        // Lanes and thresholds reload without a restart; running tracks and cases keep their state.
+        _reload = site.OnChange(updated =>
+        {
+            foreach (var camera in updated.Cameras)
+            {
+                if (_cameras.TryGetValue(camera.Id, out var watch))
+                {
+                    watch.Engine.UpdateLanes(Lanes(camera));
+                    watch.Camera = camera;
+                }
+            }
+        });
+    }
+
+    /// <summary>The engines per camera, for the console and metrics.</summary>
+    public IReadOnlyDictionary<string, CameraWatch> Cameras => _cameras;
+
+    public async ValueTask ProcessAsync(CameraFrame frame, CancellationToken cancellationToken)
+    {
+        var watch = _cameras.GetOrAdd(frame.CameraId, id => new CameraWatch(Camera(id)));
+        await _inference.WaitAsync(cancellationToken);
+        List<Func<Task>> follow = [];
+        try
+        {
+            using var mat = _decoder.Decode(frame.Image.Span);
+            var vehicles = _vision.DetectVehicles(mat);
+            watch.LastFrameAt = frame.CapturedAt;
+            watch.LastVehicles = vehicles;
+            foreach (var e in watch.Engine.Observe(frame.CapturedAt, mat.Width, mat.Height, vehicles))
+            {
+                if (Act(watch, frame, mat, vehicles, e) is { } work)
+                {
+                    follow.Add(work);
+                }
+            }
+        }
+        finally
+        {
+            _inference.Release();
+        }
+        // Disk and network work happens outside the inference gate.
+        foreach (var work in follow)
+        {
+            await work();
+        }
+        await _clearance.TickAsync(frame.CapturedAt, cancellationToken);
+    }
+
+    /// <summary>Handles one engine event on the decoded frame; returns storage work to run after the inference gate.</summary>
+    private Func<Task>? Act(CameraWatch watch, CameraFrame frame, Mat mat, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e)
+    {
+        switch (e)
+        {
+            case EvidenceNeeded { Stage: 1 } stage1:
+                watch.Held[stage1.TrackId] = new HeldEvidence(Evidence(watch, frame, mat, vehicles, stage1.Box, EvidenceKinds.Overview, stage1.LaneId));
+                return null;
+            case EvidenceNeeded stage2:
+                var held = watch.Held.GetValueOrDefault(stage2.TrackId);
+                watch.Held[stage2.TrackId] = (held ?? new HeldEvidence(null)) with { Confirmation = Evidence(watch, frame, mat, vehicles, stage2.Box, EvidenceKinds.Confirmation, stage2.LaneId) };
+                return null;
+            case PlateNeeded plate:
+                var reading = _vision.ReadPlate(mat, plate.Box);
+                if (reading is null)
+                {
+                    return null;
+                }
+                watch.Engine.AddPlateReading(plate.TrackId, reading);
+                if (reading.IsValid && watch.Held.TryGetValue(plate.TrackId, out var withPlate) && (withPlate.PlateConfidence ?? -1) < reading.Confidence)
+                {
+                    var closeUp = new EvidenceFrame(_annotator.RenderPlateCloseUp(mat, reading), frame.CapturedAt, EvidenceKinds.Plate, null, reading.Box);
+                    watch.Held[plate.TrackId] = withPlate with { PlateCloseUp = closeUp, PlateConfidence = reading.Confidence };
+                }
+                return null;
+            case ViolationConfirmed confirmed:
+                watch.Held.Remove(confirmed.TrackId, out var evidence);
+                return () => RecordAsync(watch, confirmed, evidence);
+            case StopDismissed dismissed:
+                watch.Held.Remove(dismissed.TrackId, out _);
+                LogDismissed(watch.Camera.Id, dismissed.LaneId, dismissed.Duration.TotalSeconds);
+                return null;
+            case CaseResumed resumed:
+                watch.Held.Remove(resumed.TrackId, out _);
+                return null;
+            case VehicleDeparted departed:
+                return () => _clearance.DepartedAsync(departed.CaseId, departed.LastSeenAt, CancellationToken.None);
+            default:
+                return null;
+        }
+    }
+
+    private EvidenceFrame Evidence(CameraWatch watch, CameraFrame frame, Mat mat, IReadOnlyList<VehicleDetection> vehicles, Box box, string kind, string laneId)
+    {
+        var lanes = watch.Engine.Lanes.Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
+        var subject = vehicles.Where(v => v.Box.IoU(box) > 0.3).DefaultIfEmpty(new VehicleDetection(box, 1, "vehicle")).ToList();
+        var jpeg = _annotator.Render(mat, new FrameOverlay(watch.Camera.Id, frame.CapturedAt, lanes, subject, []));
+        return new EvidenceFrame(jpeg, frame.CapturedAt, kind, laneId, box);
+    }
+
+    private async Task RecordAsync(CameraWatch watch, ViolationConfirmed confirmed, HeldEvidence? held)
+    {
+        var site = _site.CurrentValue.SiteId;
+        var cooldown = watch.Engine.Lanes.FirstOrDefault(l => l.Id == confirmed.LaneId)?.Cooldown ?? TimeSpan.Zero;
+        if (confirmed.Plate is not null && await _violations.FindOpenAsync(confirmed.Plate, confirmed.LaneId, confirmed.ConfirmedAt - cooldown, CancellationToken.None) is { } open)
+        {
+            // Storage remembers across restarts what the engine's memory does not: same car, same lane, one case.
+            LogAlreadyOpen(open.Violation.Id, confirmed.Plate, confirmed.LaneId);
+            return;
+        }
+        var items = new List<EvidenceManifestItem>();
+        foreach (var frame in new[] { held?.Overview, held?.Confirmation, held?.PlateCloseUp }.OfType<EvidenceFrame>())
+        {
+            items.Add(await _recorder.StoreEvidenceAsync(frame.Kind, frame.Jpeg, frame.CapturedAt, Jpeg, watch.Camera.Id, frame.LaneId ?? confirmed.LaneId, frame.Box, CancellationToken.None));
+        }
+        var violation = confirmed.ToViolation(site, watch.Camera.Id, items.Select(i => new EvidenceItem(i.Kind, i.Sha256, i.CapturedAt, i.ContentType)).ToList());
+        if (!await _recorder.RecordAsync(violation, new EvidenceManifest(confirmed.CaseId, items), CancellationToken.None))
+        {
+            return;
+        }
+        _clearance.Watch(confirmed.CaseId, confirmed.LaneId, confirmed.Plate, confirmed.ConfirmedAt);
+        LogConfirmed(confirmed.CaseId, watch.Camera.Id, confirmed.LaneId, confirmed.Plate ?? "(unreadable)", (confirmed.ConfirmedAt - confirmed.FirstSeenAt).TotalSeconds, items.Count);
+        await _events.PublishAsync("confirmed", confirmed.CaseId, new { cameraId = watch.Camera.Id, confirmed.LaneId, confirmed.Plate, confirmed.PlateConfidence, confirmed.FirstSeenAt, confirmed.ConfirmedAt, evidence = items.Count }, CancellationToken.None);
+        if (confirmed.PlateUnreadable)
+        {
+            // No plate, no owner to text: an officer goes instead.
+            await _clearance.EscalateAsync(confirmed.CaseId, "plate unreadable", confirmed.ConfirmedAt, CancellationToken.None);
+        }
+    }
+
+    private CameraOptions Camera(string id) =>
+        _site.CurrentValue.Cameras.FirstOrDefault(c => c.Id == id) ?? throw new InvalidOperationException($"camera {id} is not configured");
+
+    public static IReadOnlyList<LaneDefinition> Lanes(CameraOptions camera) =>
+        camera.Lanes.Select(l => new LaneDefinition(l.Id, l.Polygon.Select(p => new Domain.Geometry.PointF(p[0], p[1])).ToList(), l.StopSeconds, l.ConfirmSeconds, l.CooldownMinutes, l.MinOverlap)).ToList();
+
+    public void Dispose()
+    {
+        _reload?.Dispose();
+        _inference.Dispose();
+    }
+
+    /// <summary>One camera's engine and the evidence frames held for its stopped vehicles until confirmation.</summary>
+    public sealed class CameraWatch(CameraOptions camera)
+    {
+        public CameraOptions Camera { get; set; } = camera;
+        public ViolationEngine Engine { get; } = new(camera.Id, Lanes(camera));
+        public DateTimeOffset? LastFrameAt { get; set; }
+        public IReadOnlyList<VehicleDetection> LastVehicles { get; set; } = [];
+        internal Dictionary<int, HeldEvidence> Held { get; } = [];
+    }
+
+    internal sealed record EvidenceFrame(byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box);
+
+    internal sealed record HeldEvidence(EvidenceFrame? Overview, EvidenceFrame? Confirmation = null, EvidenceFrame? PlateCloseUp = null, float? PlateConfidence = null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Violation {CaseId} confirmed: camera {CameraId}, lane {LaneId}, plate {Plate}, stopped {Seconds:0} s, {EvidenceCount} evidence files")]
+    private partial void LogConfirmed(Guid caseId, string cameraId, string laneId, string plate, double seconds, int evidenceCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} for {Plate} in lane {LaneId} is still open; no second case")]
+    private partial void LogAlreadyOpen(Guid caseId, string plate, string laneId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stop dismissed on camera {CameraId}, lane {LaneId} after {Seconds:0} s (drop-off or delivery)")]
+    private partial void LogDismissed(string cameraId, string laneId, double seconds);
 }

@@ -1,9 +1,95 @@
+using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Domain.Evidence;
 using OneThing.Edge.Domain.Reports;
+using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Host.Cases;
+using OneThing.Edge.Storage.Cases;
+using OneThing.Edge.Storage.Reports;
+using OneThing.Edge.Storage.Violations;
 
 namespace OneThing.Edge.Host.Pipeline;
 
-/// <summary>Accepted officer reports become cases or merge into camera cases.</summary>
-public sealed class PdaCaseFusion : IPdaReportSink
+/// <summary>`OneThing:Fusion`: how far back an officer's report may match a camera case of the same plate and lane.</summary>
+public sealed class FusionOptions
 {
-    public ValueTask AcceptedAsync(PdaReport report, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public const string Section = "OneThing:Fusion";
+
+    public double MergeWindowMinutes { get; set; } = 120;
+}
+
+/// <summary>
+/// Accepted officer reports: an answer to an escalation task closes that case as ticketed; a report of a car that a
+/// camera case already covers is merged into it (its photos become evidence, no second notice); anything else
+/// becomes a PDA case of its own and is forwarded.
+/// </summary>
+public sealed partial class PdaCaseFusion(
+    CaseRecorder recorder,
+    ViolationStore violations,
+    PdaReportStore reports,
+    ClearanceWatcher clearance,
+    ViolationEvents events,
+    IOptionsMonitor<SiteOptions> site,
+    IOptionsMonitor<FusionOptions> options,
+    ILogger<PdaCaseFusion> logger) : IPdaReportSink
+{
+    /// <summary>Lane id of a report that gives only a location.</summary>
+    public const string OffLane = "off-lane";
+
+    public async ValueTask AcceptedAsync(PdaReport report, CancellationToken cancellationToken)
+    {
+        var laneId = report.LaneId ?? OffLane;
+        var photos = await StorePhotosAsync(report, laneId, cancellationToken);
+
+        if (ClearanceWatcher.ViolationOfTask(report.TaskId) is { } tasked && await violations.GetAsync(tasked, cancellationToken) is not null)
+        {
+            await recorder.AddEvidenceAsync(tasked, photos, cancellationToken);
+            await reports.LinkViolationAsync(report.ReportId, tasked, cancellationToken);
+            await clearance.TicketedAsync(tasked, report.ObservedAt, cancellationToken);
+            LogTicketed(report.ReportId, tasked);
+            return;
+        }
+
+        var since = report.ObservedAt - TimeSpan.FromMinutes(options.CurrentValue.MergeWindowMinutes);
+        if (await violations.FindOpenAsync(report.Plate, laneId, since, cancellationToken) is { } open)
+        {
+            await recorder.AddEvidenceAsync(open.Violation.Id, photos, cancellationToken);
+            await reports.LinkViolationAsync(report.ReportId, open.Violation.Id, cancellationToken);
+            LogMerged(report.ReportId, open.Violation.Id, report.Plate);
+            await events.PublishAsync("merged", open.Violation.Id, new { report.ReportId, report.OfficerId, photos = photos.Count }, cancellationToken);
+            return;
+        }
+
+        // The report id is the case's id too: a replayed report can never become a second case.
+        var violationId = Guid.Parse(report.ReportId);
+        var violation = new Violation(
+            violationId, site.CurrentValue.SiteId, laneId, ViolationSource.Pda, null, report.DeviceId, report.OfficerId, report.Plate, 1.0,
+            report.ObservedAt, report.ReceivedAt, photos.Select(p => new EvidenceItem(p.Kind, p.Sha256, p.CapturedAt, p.ContentType)).ToList());
+        if (await recorder.RecordAsync(violation, new EvidenceManifest(violationId, photos), cancellationToken))
+        {
+            await reports.LinkViolationAsync(report.ReportId, violationId, cancellationToken);
+            clearance.Watch(violationId, laneId, report.Plate, report.ReceivedAt);
+            LogPdaCase(report.ReportId, violationId, report.Plate);
+            await events.PublishAsync("confirmed", violationId, new { source = "pda", report.DeviceId, report.OfficerId, laneId, report.Plate }, cancellationToken);
+        }
+    }
+
+    private async Task<List<EvidenceManifestItem>> StorePhotosAsync(PdaReport report, string laneId, CancellationToken cancellationToken)
+    {
+        var items = new List<EvidenceManifestItem>();
+        foreach (var photo in report.Photos)
+        {
+            items.Add(await recorder.StoreEvidenceAsync(EvidenceKinds.PdaPhoto, photo.Data, report.ObservedAt, photo.ContentType, null, laneId, null, cancellationToken));
+        }
+        return items;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} answers the task of case {ViolationId}: closed as ticketed")]
+    private partial void LogTicketed(string reportId, Guid violationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} merged into open case {ViolationId} ({Plate}); no second notice")]
+    private partial void LogMerged(string reportId, Guid violationId, string plate);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} became PDA case {ViolationId} ({Plate})")]
+    private partial void LogPdaCase(string reportId, Guid violationId, string plate);
 }

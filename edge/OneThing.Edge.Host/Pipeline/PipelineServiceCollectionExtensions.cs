@@ -1,16 +1,32 @@
 using OneThing.Edge.Domain.Frames;
+using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Reports;
+using OneThing.Edge.Host.Cases;
+using OneThing.Edge.Vision;
 
 namespace OneThing.Edge.Host.Pipeline;
 
 public static class PipelineServiceCollectionExtensions
 {
-    /// <summary>The frame pipeline (decode, detect, lanes, dwell, evidence) and PDA case fusion.</summary>
+    /// <summary>
+    /// The gateway's own loop: vision models, the frame pipeline (decode, detect, lanes, dwell, evidence), PDA case
+    /// fusion, lifecycle events and the clearance watcher.
+    /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
-        services.AddSingleton<IImageProbe, OpenCvImageProbe>();
-        services.AddSingleton<IFrameSink, FramePipeline>();
+        services.AddVision(configuration);
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section));
+        services.AddOptions<FusionOptions>().Bind(configuration.GetSection(FusionOptions.Section));
+        services.AddOptions<ClearanceOptions>().Bind(configuration.GetSection(ClearanceOptions.Section))
+            .Validate(o => o.WatchMinutes > 0, $"{ClearanceOptions.Section}:WatchMinutes must be positive")
+            .ValidateOnStart();
+        services.AddSingleton<IImageProbe, PhotoProbe>();
+        services.AddSingleton<ViolationEvents>();
+        services.AddSingleton<ClearanceWatcher>();
+        services.AddSingleton<IViolationLifecycle>(sp => sp.GetRequiredService<ClearanceWatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClearanceWatcher>());
+        services.AddSingleton<FramePipeline>();
+        services.AddSingleton<IFrameSink>(sp => sp.GetRequiredService<FramePipeline>());
         services.AddSingleton<IPdaReportSink, PdaCaseFusion>();
         return services;
     }

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Messaging;
+using OneThing.Edge.Messaging.Transport;
+using OneThing.Edge.Storage.Cases;
+using OneThing.Edge.Storage.Violations;
+
+namespace OneThing.Edge.Host.Cases;
+
+/// <summary>`OneThing:Clearance`: how long the car may stay after the notice, and which officers get the task.</summary>
+public sealed class ClearanceOptions
+{
+    public const string Section = "OneThing:Clearance";
+
+    public double WatchMinutes { get; set; } = 15;
+
+    /// <summary>PDA device ids of the officers on duty for this site; each gets escalation tasks.</summary>
+    public List<string> OfficerDevices { get; set; } = [];
+
+    public double TaskDueMinutes { get; set; } = 30;
+}
+
+/// <summary>
+/// Closes the loop after a notice: the car leaves within `WatchMinutes` -> cleared (left-after-notice); it stays ->
+/// a task to the officers' PDAs (escalated); an officer's report answering the task -> closed (ticketed).
+/// Deadlines run on capture time (frames) so replays and tests decide as live operation does.
+/// </summary>
+public sealed partial class ClearanceWatcher(
+    ViolationStore violations,
+    CaseRecorder cases,
+    ViolationEvents events,
+    IGatewayBus bus,
+    TopicContract topics,
+    IOptionsMonitor<ClearanceOptions> options,
+    ILogger<ClearanceWatcher> logger) : IViolationLifecycle, IHostedService
+{
+    private readonly ConcurrentDictionary<Guid, CaseWatch> _watches = new();
+
+    public static string TaskId(Guid violationId) => $"task-{violationId}";
+
+    public static Guid? ViolationOfTask(string? taskId) =>
+        taskId is not null && taskId.StartsWith("task-", StringComparison.Ordinal) && Guid.TryParse(taskId[5..], out var id) ? id : null;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Open cases live in storage: after a restart the watch goes on where it stood.
+        foreach (var open in await cases.OpenCasesAsync(cancellationToken))
+        {
+            _watches.TryAdd(open.Id, new CaseWatch(open.LaneId, open.Plate, open.ConfirmedAt) { Escalated = open.State == "escalated" });
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public int Watching => _watches.Count;
+
+    /// <summary>A camera case was confirmed: its watch starts at the confirmation's capture time.</summary>
+    public void Watch(Guid violationId, string laneId, string? plate, DateTimeOffset confirmedAt) =>
+        _watches.TryAdd(violationId, new CaseWatch(laneId, plate, confirmedAt));
+
+    /// <summary>The camera saw the car of a case leave (last seen in place at <paramref name="lastSeenAt"/>).</summary>
+    public async Task DepartedAsync(Guid violationId, DateTimeOffset lastSeenAt, CancellationToken cancellationToken)
+    {
+        if (!_watches.TryRemove(violationId, out var watch))
+        {
+            return;
+        }
+        var outcome = watch.Escalated ? ClearanceOutcomes.Escalated : ClearanceOutcomes.LeftAfterNotice;
+        await violations.EnqueueClearanceAsync(violationId, new Clearance(lastSeenAt, outcome), cancellationToken);
+        violations.SignalDispatcher();
+        LogCleared(violationId, outcome, (lastSeenAt - watch.ConfirmedAt).TotalMinutes);
+        await events.PublishAsync("cleared", violationId, new { outcome, clearedAt = lastSeenAt }, cancellationToken);
+    }
+
+    /// <summary>Advances the watch to capture time <paramref name="now"/>: cars still there after the watch time are escalated.</summary>
+    public async Task TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var watchFor = TimeSpan.FromMinutes(options.CurrentValue.WatchMinutes);
+        foreach (var (id, watch) in _watches)
+        {
+            if (!watch.Escalated && now - watch.ConfirmedAt >= watchFor)
+            {
+                await EscalateAsync(id, "still parked after the notice", now, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Sends the case to the officers' PDAs as a task (car stayed, or its plate could not be read).</summary>
+    public async Task EscalateAsync(Guid violationId, string reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var watch = _watches.GetOrAdd(violationId, _ => new CaseWatch("", null, at));
+        if (watch.Escalated)
+        {
+            return;
+        }
+        watch.Escalated = true;
+        await violations.SetStateAsync(violationId, ViolationState.Escalated, cancellationToken);
+        var stored = await violations.GetAsync(violationId, cancellationToken);
+        var task = new
+        {
+            taskId = TaskId(violationId),
+            violationId,
+            laneId = stored?.Violation.LaneId ?? watch.LaneId,
+            plate = stored?.Violation.Plate ?? watch.Plate,
+            location = new { site = topics.SiteId, cameraId = stored?.Violation.CameraId, laneId = stored?.Violation.LaneId },
+            evidence = stored?.Violation.Evidence.Select(e => new { e.Kind, e.Sha256, e.CapturedAt }) ?? [],
+            reason,
+            dueBy = at.AddMinutes(options.CurrentValue.TaskDueMinutes),
+        };
+        var payload = JsonSerializer.SerializeToUtf8Bytes(task, PdaJson.Options);
+        foreach (var device in options.CurrentValue.OfficerDevices)
+        {
+            await bus.PublishAsync(topics.Tasks(device), payload, retain: false, cancellationToken);
+        }
+        LogEscalated(violationId, reason, options.CurrentValue.OfficerDevices.Count);
+        await events.PublishAsync("escalated", violationId, new { reason, taskId = task.taskId, officers = options.CurrentValue.OfficerDevices.Count }, cancellationToken);
+    }
+
+    /// <summary>An officer's report answered the task: the case is closed as ticketed.</summary>
+    public async Task TicketedAsync(Guid violationId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        _watches.TryRemove(violationId, out _);
+        await violations.EnqueueClearanceAsync(violationId, new Clearance(at, ClearanceOutcomes.Ticketed), cancellationToken);
+        violations.SignalDispatcher();
+        await events.PublishAsync("closed", violationId, new { outcome = ClearanceOutcomes.Ticketed, closedAt = at }, cancellationToken);
+    }
+
+    public Task ForwardedAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken) =>
+        events.PublishAsync("forwarded", violationId, new { receipt.CaseId, notice = receipt.NoticeStatus }, cancellationToken);
+
+    public async Task NotifiedAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken)
+    {
+        await events.PublishAsync("notified", violationId, new { receipt.CaseId, notice = receipt.NoticeStatus, receipt.NoticeSentAt }, cancellationToken);
+        if (receipt.NoticeStatus == "no-owner" && _watches.TryGetValue(violationId, out var watch))
+        {
+            // Nobody to text: an officer goes at once.
+            await EscalateAsync(violationId, "no owner on record for the plate", watch.ConfirmedAt, cancellationToken);
+        }
+    }
+
+    public Task DeadLetteredAsync(Guid violationId, string kind, string reason, CancellationToken cancellationToken) =>
+        events.PublishAsync("dead-lettered", violationId, new { kind, reason }, cancellationToken);
+
+    private sealed record CaseWatch(string LaneId, string? Plate, DateTimeOffset ConfirmedAt)
+    {
+        public bool Escalated { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {ViolationId} cleared ({Outcome}) {Minutes:0.0} min after confirmation")]
+    private partial void LogCleared(Guid violationId, string outcome, double minutes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {ViolationId} escalated to {Officers} officer PDA(s): {Reason}")]
+    private partial void LogEscalated(Guid violationId, string reason, int officers);
+}

@@ -1,0 +1,26 @@
+using OneThing.Edge.Domain.Reports;
+using OneThing.Edge.Vision;
+
+namespace OneThing.Edge.Host.Pipeline;
+
+/// <summary>An officer's photo must decode like a camera frame, within the photo size limit.</summary>
+public sealed class PhotoProbe(FrameDecoder decoder) : IImageProbe
+{
+    public string? Problem(ReadOnlySpan<byte> data, int maxSide)
+    {
+        try
+        {
+            var (width, height) = decoder.ReadHeader(data);
+            if (width > maxSide || height > maxSide)
+            {
+                return $"image is {width}x{height} px; at most {maxSide} px a side";
+            }
+            using var image = decoder.Decode(data);
+            return null;
+        }
+        catch (FrameDecodeException e)
+        {
+            return e.Code == FrameDecodeException.DimensionsTooLarge ? $"{e.Message} (px limit)" : e.Message;
+        }
+    }
+}

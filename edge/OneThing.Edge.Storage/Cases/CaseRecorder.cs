@@ -1,0 +1,93 @@
+using OneThing.Edge.Domain.Audit;
+using OneThing.Edge.Domain.Evidence;
+using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Violations;
+
+namespace OneThing.Edge.Storage.Cases;
+
+/// <summary>
+/// Records a confirmed case the way an enforcement agency can rely on: the evidence files and the manifest are on
+/// disk first, then violation, evidence rows, outbox messages and the audit entries commit in ONE transaction.
+/// </summary>
+public sealed class CaseRecorder(SqliteDatabase database, FileStore files, ViolationStore violations, AuditLog audit)
+{
+    /// <summary>Stores an evidence file (content-addressed, fsynced) and describes it for the violation and manifest.</summary>
+    public async Task<EvidenceManifestItem> StoreEvidenceAsync(string kind, ReadOnlyMemory<byte> content, DateTimeOffset capturedAt, string contentType, string? cameraId, string? laneId, Domain.Geometry.Box? box, CancellationToken cancellationToken)
+    {
+        var sha = await files.PutAsync(content, cancellationToken);
+        return new EvidenceManifestItem(kind, sha, capturedAt, contentType, cameraId, laneId, box);
+    }
+
+    /// <summary>Adds evidence to an existing case (an officer's photos merged into a camera case), with audit entries.</summary>
+    public async Task AddEvidenceAsync(Guid violationId, IReadOnlyList<EvidenceManifestItem> items, CancellationToken cancellationToken)
+    {
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await violations.AddEvidenceAsync(connection, transaction, violationId, items.Select(i => new EvidenceItem(i.Kind, i.Sha256, i.CapturedAt, i.ContentType)).ToList(), cancellationToken);
+            foreach (var item in items)
+            {
+                await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violationId, item.Kind, item.Sha256, item.CapturedAt, item.ContentType), connection, transaction, cancellationToken);
+            }
+            return items.Count;
+        }, cancellationToken);
+        violations.SignalDispatcher();
+    }
+
+    /// <summary>Cases whose loop is not closed, for the clearance watcher after a restart.</summary>
+    public async Task<IReadOnlyList<OpenCase>> OpenCasesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT id, state, lane_id, plate, camera_id, confirmed_at FROM violations WHERE state IN ('confirmed', 'forwarded', 'notified', 'escalated')";
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        var cases = new List<OpenCase>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            cases.Add(new OpenCase(
+                Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), DateTimeOffset.Parse(reader.GetString(5), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        return cases;
+    }
+
+    /// <returns>false when this violation id was recorded before (a replayed or repeated confirmation): nothing is added.</returns>
+    public async Task<bool> RecordAsync(Violation violation, EvidenceManifest manifest, CancellationToken cancellationToken)
+    {
+        var manifestSha = await files.PutAsync(manifest.ToCanonicalJson(), cancellationToken);
+        var recorded = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            if (!await violations.RecordAsync(connection, transaction, violation, cancellationToken))
+            {
+                return false;
+            }
+            await audit.AppendAsync(AuditKinds.ViolationConfirmed, new
+            {
+                caseId = violation.Id,
+                violation.SiteId,
+                violation.LaneId,
+                source = violation.Source.ToString().ToLowerInvariant(),
+                violation.CameraId,
+                violation.DeviceId,
+                violation.Plate,
+                violation.PlateConfidence,
+                violation.FirstSeenAt,
+                violation.ConfirmedAt,
+                manifestSha256 = manifestSha,
+            }, connection, transaction, cancellationToken);
+            foreach (var item in manifest.Items)
+            {
+                await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violation.Id, item.Kind, item.Sha256, item.CapturedAt, item.ContentType), connection, transaction, cancellationToken);
+            }
+            return true;
+        }, cancellationToken);
+        if (recorded)
+        {
+            violations.SignalDispatcher();
+        }
+        return recorded;
+    }
+}
+
+/// <summary>A case still followed on site: forwarded or notified and waiting for the car to leave, or escalated.</summary>
+public sealed record OpenCase(Guid Id, string State, string LaneId, string? Plate, string? CameraId, DateTimeOffset ConfirmedAt);
