@@ -7,7 +7,7 @@ using OneThing.Edge.Host;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.TestKit;
 
-namespace OneThing.Edge.Host.Tests;
+namespace OneThing.Edge.TestKit;
 
 /// <summary>
 /// Settings for a test gateway: a site with camera cam-1 (lane-a over the lower half of the frame) and cam-2, data in a

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using MQTTnet.Protocol;
+using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Messaging;
+using OneThing.Edge.Storage;
+using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Violations;
+using OneThing.Edge.TestKit;
+using OneThing.TrafficSystem.Simulator;
+using OpenCvSharp;
+using Xunit;
+
+namespace OneThing.Edge.EndToEnd.Tests;
+
+/// <summary>
+/// The product's main job, as a site runs it: camera frames over MQTT, the real models, the violation engine, SQLite,
+/// the outbox and real HTTP to the traffic-system simulator, which texts the owner.
+/// </summary>
+public sealed class FireLaneLoopTests : IAsyncLifetime
+{
+    private const string Token = "e2e-token";
+    private static readonly string Scene = TestPaths.Sample("scenes", "sidewalk_red_car_single_blue.png");
+    private readonly DateTimeOffset _t0 = DateTimeOffset.UtcNow.AddMinutes(-4).AddMilliseconds(-DateTimeOffset.UtcNow.Millisecond);
+    private WebApplication? _simulator;
+    private HttpClient? _traffic;
+
+    public async Task InitializeAsync()
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        _simulator = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:NoticeFile", Path.Combine(TestPaths.NewTempDirectory("sim"), "notices.jsonl"), "--Serilog:MinimumLevel:Default", "Warning"]);
+        await _simulator.StartAsync();
+        _traffic = new HttpClient { BaseAddress = new Uri(url) };
+        _traffic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _traffic!.Dispose();
+        await _simulator!.StopAsync();
+        await _simulator.DisposeAsync();
+    }
+
+    private GatewaySettings Settings()
+    {
+        var settings = new GatewaySettings();
+        // The lane is the road surface in front of the fence (lower 60 % of the frame).
+        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
+        for (var i = 0; i < road.Length; i++)
+        {
+            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:0"] = road[i][0].ToString(CultureInfo.InvariantCulture);
+            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = road[i][1].ToString(CultureInfo.InvariantCulture);
+        }
+        settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "5";
+        settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "15";
+        settings["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString();
+        settings["OneThing:TrafficSystem:Token"] = Token;
+        settings["OneThing:Clearance:WatchMinutes"] = "10";
+        return settings;
+    }
+
+    private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
+
+    /// <summary>Publishes frames one at a time with capture times 1 s apart, each analysed before the next is sent.</summary>
+    private static async Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds)
+    {
+        var counts = gateway.Get<IngressCounters>().Camera("cam-1");
+        for (var i = 0; i < seconds; i++)
+        {
+            var done = counts.Processed + counts.Failed;
+            await camera.PublishAsync(gateway.Settings.Topics.Frames("cam-1"), frame, MqttQualityOfServiceLevel.AtMostOnce,
+                ("captured-at", from.AddSeconds(i).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)));
+            await Eventually.ReturnsAsync(() => Task.FromResult(counts.Processed + counts.Failed), n => n > done, TimeSpan.FromSeconds(30), "frame analysed");
+        }
+        Assert.Equal(0, counts.Failed);
+    }
+
+    private static byte[] EmptyLane()
+    {
+        using var gray = new Mat(826, 1106, MatType.CV_8UC3, Scalar.All(90));
+        return gray.ImEncode(".jpg");
+    }
+
+    [Fact]
+    public async Task Parked_cars_are_cited_once_owners_get_an_SMS_and_the_case_clears_when_they_leave()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(Settings());
+        await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1");
+        await using var observer = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "observer");
+        await observer.SubscribeAsync(gateway.Settings.Topics.ViolationEvents);
+        var scene = await File.ReadAllBytesAsync(Scene);
+
+        // 40 s of two cars standing in the lane: stopped after 5 s, confirmed 15 s later.
+        await PlayAsync(gateway, camera, scene, _t0, 40);
+        var notices = await Eventually.ReturnsAsync(NoticesAsync, n => n.Length >= 2, TimeSpan.FromSeconds(30), "two SMS notices");
+        Assert.Equal(new[] { "浙B2V9L7", "辽DU4356" }, notices.Select(n => n.GetProperty("plate").GetString()!).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(notices, n => Assert.Matches(@"^1\d\d\*{4}\d{4}$", n.GetProperty("phone").GetString()));
+
+        var store = gateway.Get<ViolationStore>();
+        foreach (var notice in notices)
+        {
+            var stored = await store.GetAsync(Guid.Parse(notice.GetProperty("violationId").GetString()!), default);
+            Assert.NotNull(stored);
+            var frames = stored.Violation.Evidence.Where(e => e.Kind is "overview" or "confirmation").OrderBy(e => e.CapturedAt).ToList();
+            Assert.Equal(2, frames.Count);
+            Assert.True(frames[1].CapturedAt - frames[0].CapturedAt >= TimeSpan.FromSeconds(10), "evidence frames at least 10 s apart");
+            Assert.Contains(stored.Violation.Evidence, e => e.Kind == "plate");
+            Assert.All(stored.Violation.Evidence, e => Assert.True(gateway.Get<FileStore>().Exists(e.Sha256)));
+        }
+        await observer.WaitForJsonAsync(gateway.Settings.Topics.ViolationEvents, e => e.GetProperty("event").GetString() == "notified");
+
+        // The cars stay another minute: no second citation.
+        await PlayAsync(gateway, camera, scene, _t0.AddSeconds(40), 60);
+        await Task.Delay(500);
+        Assert.Equal(2, (await NoticesAsync()).Length);
+
+        // They leave: after the tracker's inertia the cases are cleared as left-after-notice.
+        await PlayAsync(gateway, camera, EmptyLane(), _t0.AddSeconds(100), 45);
+        await observer.WaitForJsonAsync(gateway.Settings.Topics.ViolationEvents, e => e.GetProperty("event").GetString() == "cleared", TimeSpan.FromSeconds(30));
+        foreach (var notice in notices)
+        {
+            var id = Guid.Parse(notice.GetProperty("violationId").GetString()!);
+            await Eventually.ReturnsAsync(async () => (await store.GetAsync(id, default))!.State, s => s == ViolationState.Cleared, TimeSpan.FromSeconds(30), "case cleared");
+        }
+
+        var audit = await gateway.Get<AuditLog>().VerifyAsync(gateway.Get<FileStore>(), default);
+        Assert.True(audit.Ok, audit.ToString());
+        Assert.True(audit.EntriesChecked >= 2 + 2 * 3, "confirmation and evidence entries for both cases");
+    }
+}
