@@ -157,7 +157,7 @@ public sealed class ViolationEngine
                 break;
 
             case DwellState.Stopped:
-                if (lane is null || lane.Id != dwell.LaneId || track.StationarySince != dwell.StillSince)
+                if (lane is null || lane.Id != dwell.LaneId || track.StationarySince > dwell.StillSince)
                 {
                     Dismiss(dwell, at, events);
                     break;
@@ -168,9 +168,23 @@ public sealed class ViolationEngine
                 {
                     Resume(track, dwell, known, known.Departed ? ResumeReason.Cooldown : ResumeReason.SamePlate, at, events);
                 }
-                else if (at - dwell.StoppedAt >= TimeSpan.FromSeconds(Math.Max(lane.ConfirmSeconds, _options.MinEvidenceGapSeconds)))
+                else if (at >= ConfirmAt(dwell, lane) - TimeSpan.FromSeconds(_options.PlateCheckLeadSeconds) && dwell.CheckFrom is null)
                 {
-                    Confirm(track, dwell, lane, verdict, at, events);
+                    // Never confirm on the frame that asks for the check: its reading arrives before the next frame.
+                    dwell.CheckRequested(at);
+                    events.Add(new PlateNeeded(at, track.Id, track.Box));
+                }
+                else if (at >= ConfirmAt(dwell, lane))
+                {
+                    if (IsAnotherVehicle(dwell))
+                    {
+                        Dismiss(dwell, at, events);
+                        StopOrResume(track, dwell, lane, at, events, stillSince: at);
+                    }
+                    else
+                    {
+                        Confirm(track, dwell, lane, verdict, at, events);
+                    }
                 }
                 else
                 {
@@ -179,7 +193,7 @@ public sealed class ViolationEngine
                 break;
 
             case DwellState.Confirmed:
-                if (track.StationarySince != dwell.StillSince)
+                if (track.StationarySince > dwell.StillSince)
                 {
                     // Drove off: the case stops being refreshed and departs after the inertia.
                     dwell.Release();
@@ -199,7 +213,20 @@ public sealed class ViolationEngine
         }
     }
 
-    private void StopOrResume(Track track, TrackDwell dwell, LaneDefinition lane, DateTimeOffset at, List<DwellEvent> events)
+    private DateTimeOffset ConfirmAt(TrackDwell dwell, LaneDefinition lane) =>
+        dwell.StoppedAt + TimeSpan.FromSeconds(Math.Max(lane.ConfirmSeconds, _options.MinEvidenceGapSeconds));
+
+    /// <summary>The plate read just before confirmation is readable and not the one voted at the stop.</summary>
+    private bool IsAnotherVehicle(TrackDwell dwell)
+    {
+        var split = dwell.CheckFrom ?? dwell.Readings.Count;
+        var atStop = PlateVote.Decide(dwell.Readings.Take(split), _options.MinPlateReadingConfidence);
+        var now = PlateVote.Decide(dwell.Readings.Skip(split), _options.MinPlateReadingConfidence);
+        return atStop.IsReadable && now.IsReadable && atStop.Text != now.Text;
+    }
+
+    /// <param name="stillSince">Start of the stop; later than the track's own still period when the stop starts over on a swapped vehicle.</param>
+    private void StopOrResume(Track track, TrackDwell dwell, LaneDefinition lane, DateTimeOffset at, List<DwellEvent> events, DateTimeOffset? stillSince = null)
     {
         var samePlace = _cases.Find(c => !c.Departed && c.LaneId == lane.Id && c.Box.IoU(track.Box) >= _options.ReidentifyIoU);
         if (samePlace is not null)
@@ -207,7 +234,7 @@ public sealed class ViolationEngine
             Resume(track, dwell, samePlace, ResumeReason.SamePosition, at, events);
             return;
         }
-        dwell.Stop(lane.Id, track.StationarySince, at);
+        dwell.Stop(lane.Id, stillSince ?? track.StationarySince, at);
         events.Add(new EvidenceNeeded(at, track.Id, 1, track.Box, lane.Id));
         RequestPlate(track, dwell, at, events);
     }

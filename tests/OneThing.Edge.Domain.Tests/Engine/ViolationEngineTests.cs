@@ -76,11 +76,29 @@ public class ViolationEngineTests
         street.Run(Minutes(5), new Car(Street.ParkedBox, Plate: null));
 
         var asks = street.Of<PlateNeeded>().ToList();
-        Assert.InRange(asks.Count, 2, 10);
+        Assert.InRange(asks.Count, 2, 11); // at most 10 while stopped, plus one check just before confirmation
         Assert.All(asks.Zip(asks.Skip(1)), p => Assert.True(p.Second.At - p.First.At >= Seconds(2)));
         var confirmed = Assert.Single(street.Of<ViolationConfirmed>());
         Assert.Null(confirmed.Plate);
         Assert.True(confirmed.PlateUnreadable);
+    }
+
+    [Fact]
+    public void A_car_taking_the_spot_of_a_van_missed_by_the_detector_gets_its_own_stop_and_evidence()
+    {
+        var street = new Street();
+        street.Run(Seconds(60), new Car(Street.ParkedBox, "京V11111"));     // a delivery van, plates read at its stop
+        street.Empty(Seconds(10));                                           // it leaves; its track lives on (inertia)
+        var carArrives = street.Clock.GetUtcNow();
+        street.Run(Minutes(10), new Car(new Box(405, 602, 805, 898), "京A12345"));
+
+        var confirmed = Assert.Single(street.Of<ViolationConfirmed>());
+        Assert.Equal("京A12345", confirmed.Plate);
+        Assert.True(confirmed.FirstSeenAt >= carArrives);
+        var stage1 = street.Of<EvidenceNeeded>().Last(e => e.Stage == 1);
+        Assert.True(stage1.At >= carArrives, "the first evidence frame must show the car, not the van");
+        Assert.True(confirmed.ConfirmedAt - stage1.At >= Seconds(10));
+        Assert.Equal(1, street.Engine.Counters.StopsDismissed);
     }
 
     [Fact]
