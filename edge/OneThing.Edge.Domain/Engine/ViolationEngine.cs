@@ -1,5 +1,6 @@
 using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Dwell;
+using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Lanes;
 using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Tracking;
@@ -94,6 +95,29 @@ public sealed class ViolationEngine
         }
     }
 
+    /// <summary>
+    /// Seeds a case kept in storage after a restart, so a car still parked is recognised (by position or plate)
+    /// instead of cited again, and a plate that left keeps its cooldown. An open case counts as seen in place at
+    /// the first frame after the restore, giving the car the tracker's inertia to be found again.
+    /// </summary>
+    public void RestoreCase(Guid caseId, string laneId, string? plate, Box box, DateTimeOffset confirmedAt, DateTimeOffset lastSeenAt, bool departed)
+    {
+        lock (_gate)
+        {
+            if (_cases.Exists(c => c.Id == caseId))
+            {
+                return;
+            }
+            var cooldown = Volatile.Read(ref _lanes).FirstOrDefault(l => l.Id == laneId)?.Cooldown ?? TimeSpan.Zero;
+            _cases.Add(new ParkingCase(caseId, laneId, plate, box, confirmedAt, cooldown)
+            {
+                LastSeenInPlaceAt = lastSeenAt,
+                Departed = departed,
+                AwaitingFirstFrame = !departed,
+            });
+        }
+    }
+
     /// <summary>A plate read for a stopped track (after <see cref="PlateNeeded"/>); readings for other tracks are ignored.</summary>
     public void AddPlateReading(int trackId, PlateReading reading)
     {
@@ -117,6 +141,12 @@ public sealed class ViolationEngine
             return [];
         }
         _lastFrameAt = capturedAt;
+
+        foreach (var restored in _cases.Where(c => c.AwaitingFirstFrame))
+        {
+            restored.LastSeenInPlaceAt = capturedAt;
+            restored.AwaitingFirstFrame = false;
+        }
 
         var events = new List<DwellEvent>();
         var update = _tracker.Update(capturedAt, vehicles);

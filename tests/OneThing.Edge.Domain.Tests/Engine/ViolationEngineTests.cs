@@ -359,6 +359,36 @@ public class ViolationEngineTests
     }
 
     [Fact]
+    public void After_a_restart_a_restored_case_keeps_its_still_parked_car_from_being_cited_again()
+    {
+        var before = new Street();
+        before.Run(Minutes(5), Parked);
+        var confirmed = Assert.Single(before.Of<ViolationConfirmed>());
+
+        var after = new Street();
+        after.Clock.SetUtcNow(before.Clock.GetUtcNow() + Minutes(2));   // the gateway was down for two minutes
+        after.Engine.RestoreCase(confirmed.CaseId, confirmed.LaneId, confirmed.Plate, confirmed.TrackBox, confirmed.ConfirmedAt, before.Clock.GetUtcNow(), departed: false);
+        after.Run(Minutes(10), Parked);
+
+        Assert.Empty(after.Of<ViolationConfirmed>());
+        Assert.Empty(after.Of<VehicleDeparted>());
+        Assert.Equal(confirmed.CaseId, Assert.Single(after.Of<CaseResumed>()).CaseId);
+    }
+
+    [Fact]
+    public void After_a_restart_a_restored_case_whose_car_is_gone_departs_after_the_inertia()
+    {
+        var after = new Street();
+        var caseId = Guid.NewGuid();
+        after.Engine.RestoreCase(caseId, "lane-1", "京A12345", Street.ParkedBox, after.Clock.GetUtcNow() - Minutes(10), after.Clock.GetUtcNow() - Minutes(3), departed: false);
+
+        after.Empty(Minutes(1));
+
+        var departed = Assert.Single(after.Of<VehicleDeparted>());
+        Assert.Equal(caseId, departed.CaseId);
+    }
+
+    [Fact]
     public void A_frame_older_than_the_last_one_is_ignored_and_counted()
     {
         var street = new Street();
