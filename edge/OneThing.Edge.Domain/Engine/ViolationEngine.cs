@@ -13,6 +13,15 @@ namespace OneThing.Edge.Domain.Engine;
 /// is capture time, so replays and tests decide exactly as live operation. Calls are serialised, so plate
 /// readers and configuration reloads may call in from other threads.
 /// </summary>
+/// <remarks>
+/// Per decoded frame the pipeline calls <see cref="Observe"/> and acts on the events in order:
+/// <see cref="EvidenceNeeded"/> stage 1 -> keep the annotated frame for that track; <see cref="PlateNeeded"/> -> read
+/// the plate in the box and call <see cref="AddPlateReading"/> before the next frame; <see cref="EvidenceNeeded"/>
+/// stage 2 + <see cref="ViolationConfirmed"/> -> store both frames and the plate close-up, then the violation
+/// (<see cref="ViolationConfirmed.ToViolation"/>) in one transaction; <see cref="StopDismissed"/> or
+/// <see cref="CaseResumed"/> -> drop what was kept for that track; <see cref="VehicleDeparted"/> -> tell the
+/// clearance watcher. At start, <see cref="RestoreCase"/> each case that is open or in cooldown.
+/// </remarks>
 public sealed class ViolationEngine
 {
     private readonly Lock _gate = new();
