@@ -210,6 +210,22 @@ public class ViolationEngineTests
     }
 
     [Fact]
+    public void The_cooldown_is_per_lane_so_the_same_plate_in_another_lane_is_a_new_case()
+    {
+        var street = new Street();
+        var left = Street.LowerHalf("lane-left") with { Polygon = [new PointF(0, 0.5f), new PointF(0.5f, 0.5f), new PointF(0.5f, 1), new PointF(0, 1)] };
+        var right = Street.LowerHalf("lane-right") with { Polygon = [new PointF(0.5f, 0.5f), new PointF(1, 0.5f), new PointF(1, 1), new PointF(0.5f, 1)] };
+        street.Engine.UpdateLanes([left, right]);
+
+        street.Run(Minutes(5), Parked);
+        street.Empty(Minutes(2));
+        street.Run(Minutes(5), new Car(Street.OtherParkedBox, "京A12345"));
+
+        Assert.Equal(["lane-left", "lane-right"], street.Of<ViolationConfirmed>().Select(c => c.LaneId));
+        Assert.Empty(street.Of<CaseResumed>());
+    }
+
+    [Fact]
     public void A_car_crossing_the_lane_without_stopping_produces_nothing()
     {
         var street = new Street();
