@@ -33,15 +33,23 @@ public sealed record AuditVerification(long EntriesChecked, AuditFailure? FirstF
 
 public enum EvidenceState { Intact, Mismatch, Missing }
 
+/// <summary>
+/// The last entry as published outside the gateway (status message, export receipt). A chain can only prove what
+/// lies before its end; checking against a known head also catches entries cut off the end.
+/// </summary>
+public sealed record AuditHead(long Sequence, string EntryHash);
+
 /// <summary>Walks an audit log in stored order and reports the first entry that breaks the chain, and why.</summary>
 public static class AuditVerifier
 {
     /// <param name="entries">The log in the order it is stored (by sequence).</param>
     /// <param name="checkEvidence">Whether the evidence file with this SHA-256 still exists with those exact bytes.</param>
+    /// <param name="knownHead">A head published earlier, if any: the chain must still contain it unchanged.</param>
     public static async ValueTask<AuditVerification> VerifyAsync(
         IReadOnlyList<AuditEntry> entries,
         Func<string, CancellationToken, ValueTask<EvidenceState>> checkEvidence,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        AuditHead? knownHead = null)
     {
         var positionOfSequence = new Dictionary<long, int>();
         var positionOfHash = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -66,8 +74,16 @@ public static class AuditVerifier
             {
                 return new AuditVerification(i, failure);
             }
+            if (knownHead is not null && e.Sequence == knownHead.Sequence && e.EntryHash != knownHead.EntryHash)
+            {
+                return new AuditVerification(i, new(e.Sequence, AuditFailureReason.EntryEdited, "entry differs from the published head: the chain was rewritten"));
+            }
             previousHash = e.EntryHash;
             expected = e.Sequence + 1;
+        }
+        if (knownHead is not null && expected <= knownHead.Sequence)
+        {
+            return new AuditVerification(entries.Count, new(expected, AuditFailureReason.Removed, $"entries {expected} to {knownHead.Sequence} (the published head) are missing"));
         }
         return new AuditVerification(entries.Count, null);
 

@@ -34,6 +34,10 @@ internal sealed class TrackDwell(int trackId)
     public Guid? CaseId { get; private set; }
     public IReadOnlyList<PlateReading> Readings => _readings;
     public int PlateRequests { get; private set; }
+
+    /// <summary>Readings before this index were taken before the pre-confirmation check; null until the check was asked for.</summary>
+    public int? CheckFrom { get; private set; }
+
     public DateTimeOffset LastPlateRequestAt { get; private set; }
 
     public void Stop(string laneId, DateTimeOffset stillSince, DateTimeOffset at)
@@ -45,6 +49,7 @@ internal sealed class TrackDwell(int trackId)
         LastStillAt = at;
         _readings.Clear();
         PlateRequests = 0;
+        CheckFrom = null;
     }
 
     public void StillAt(DateTimeOffset at) => LastStillAt = at;
@@ -52,6 +57,12 @@ internal sealed class TrackDwell(int trackId)
     public void PlateRequested(DateTimeOffset at)
     {
         PlateRequests++;
+        LastPlateRequestAt = at;
+    }
+
+    public void CheckRequested(DateTimeOffset at)
+    {
+        CheckFrom = _readings.Count;
         LastPlateRequestAt = at;
     }
 

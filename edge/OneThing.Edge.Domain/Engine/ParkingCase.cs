@@ -28,6 +28,9 @@ public sealed class ParkingCase
 
     public bool Departed { get; internal set; }
 
+    /// <summary>Restored from storage and not yet given a frame: its last sighting is unknown until then.</summary>
+    internal bool AwaitingFirstFrame { get; set; }
+
     /// <summary>No new case for this plate in this lane before this time (open-ended until the vehicle departs).</summary>
     public DateTimeOffset CooldownEndsAt => Departed ? LastSeenInPlaceAt + Cooldown : DateTimeOffset.MaxValue;
 }

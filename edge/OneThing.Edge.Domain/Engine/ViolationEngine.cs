@@ -1,5 +1,6 @@
 using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Dwell;
+using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Lanes;
 using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Tracking;
@@ -12,6 +13,15 @@ namespace OneThing.Edge.Domain.Engine;
 /// is capture time, so replays and tests decide exactly as live operation. Calls are serialised, so plate
 /// readers and configuration reloads may call in from other threads.
 /// </summary>
+/// <remarks>
+/// Per decoded frame the pipeline calls <see cref="Observe"/> and acts on the events in order:
+/// <see cref="EvidenceNeeded"/> stage 1 -> keep the annotated frame for that track; <see cref="PlateNeeded"/> -> read
+/// the plate in the box and call <see cref="AddPlateReading"/> before the next frame; <see cref="EvidenceNeeded"/>
+/// stage 2 + <see cref="ViolationConfirmed"/> -> store both frames and the plate close-up, then the violation
+/// (<see cref="ViolationConfirmed.ToViolation"/>) in one transaction; <see cref="StopDismissed"/> or
+/// <see cref="CaseResumed"/> -> drop what was kept for that track; <see cref="VehicleDeparted"/> -> tell the
+/// clearance watcher. At start, <see cref="RestoreCase"/> each case that is open or in cooldown.
+/// </remarks>
 public sealed class ViolationEngine
 {
     private readonly Lock _gate = new();
@@ -94,6 +104,29 @@ public sealed class ViolationEngine
         }
     }
 
+    /// <summary>
+    /// Seeds a case kept in storage after a restart, so a car still parked is recognised (by position or plate)
+    /// instead of cited again, and a plate that left keeps its cooldown. An open case counts as seen in place at
+    /// the first frame after the restore, giving the car the tracker's inertia to be found again.
+    /// </summary>
+    public void RestoreCase(Guid caseId, string laneId, string? plate, Box box, DateTimeOffset confirmedAt, DateTimeOffset lastSeenAt, bool departed)
+    {
+        lock (_gate)
+        {
+            if (_cases.Exists(c => c.Id == caseId))
+            {
+                return;
+            }
+            var cooldown = Volatile.Read(ref _lanes).FirstOrDefault(l => l.Id == laneId)?.Cooldown ?? TimeSpan.Zero;
+            _cases.Add(new ParkingCase(caseId, laneId, plate, box, confirmedAt, cooldown)
+            {
+                LastSeenInPlaceAt = lastSeenAt,
+                Departed = departed,
+                AwaitingFirstFrame = !departed,
+            });
+        }
+    }
+
     /// <summary>A plate read for a stopped track (after <see cref="PlateNeeded"/>); readings for other tracks are ignored.</summary>
     public void AddPlateReading(int trackId, PlateReading reading)
     {
@@ -117,6 +150,12 @@ public sealed class ViolationEngine
             return [];
         }
         _lastFrameAt = capturedAt;
+
+        foreach (var restored in _cases.Where(c => c.AwaitingFirstFrame))
+        {
+            restored.LastSeenInPlaceAt = capturedAt;
+            restored.AwaitingFirstFrame = false;
+        }
 
         var events = new List<DwellEvent>();
         var update = _tracker.Update(capturedAt, vehicles);
@@ -157,7 +196,7 @@ public sealed class ViolationEngine
                 break;
 
             case DwellState.Stopped:
-                if (lane is null || lane.Id != dwell.LaneId || track.StationarySince != dwell.StillSince)
+                if (lane is null || lane.Id != dwell.LaneId || track.StationarySince > dwell.StillSince)
                 {
                     Dismiss(dwell, at, events);
                     break;
@@ -168,9 +207,23 @@ public sealed class ViolationEngine
                 {
                     Resume(track, dwell, known, known.Departed ? ResumeReason.Cooldown : ResumeReason.SamePlate, at, events);
                 }
-                else if (at - dwell.StoppedAt >= TimeSpan.FromSeconds(Math.Max(lane.ConfirmSeconds, _options.MinEvidenceGapSeconds)))
+                else if (at >= ConfirmAt(dwell, lane) - TimeSpan.FromSeconds(_options.PlateCheckLeadSeconds) && dwell.CheckFrom is null)
                 {
-                    Confirm(track, dwell, lane, verdict, at, events);
+                    // Never confirm on the frame that asks for the check: its reading arrives before the next frame.
+                    dwell.CheckRequested(at);
+                    events.Add(new PlateNeeded(at, track.Id, track.Box));
+                }
+                else if (at >= ConfirmAt(dwell, lane))
+                {
+                    if (IsAnotherVehicle(dwell))
+                    {
+                        Dismiss(dwell, at, events);
+                        StopOrResume(track, dwell, lane, at, events, stillSince: at);
+                    }
+                    else
+                    {
+                        Confirm(track, dwell, lane, verdict, at, events);
+                    }
                 }
                 else
                 {
@@ -179,7 +232,7 @@ public sealed class ViolationEngine
                 break;
 
             case DwellState.Confirmed:
-                if (track.StationarySince != dwell.StillSince)
+                if (track.StationarySince > dwell.StillSince)
                 {
                     // Drove off: the case stops being refreshed and departs after the inertia.
                     dwell.Release();
@@ -199,7 +252,20 @@ public sealed class ViolationEngine
         }
     }
 
-    private void StopOrResume(Track track, TrackDwell dwell, LaneDefinition lane, DateTimeOffset at, List<DwellEvent> events)
+    private DateTimeOffset ConfirmAt(TrackDwell dwell, LaneDefinition lane) =>
+        dwell.StoppedAt + TimeSpan.FromSeconds(Math.Max(lane.ConfirmSeconds, _options.MinEvidenceGapSeconds));
+
+    /// <summary>The plate read just before confirmation is readable and not the one voted at the stop.</summary>
+    private bool IsAnotherVehicle(TrackDwell dwell)
+    {
+        var split = dwell.CheckFrom ?? dwell.Readings.Count;
+        var atStop = PlateVote.Decide(dwell.Readings.Take(split), _options.MinPlateReadingConfidence);
+        var now = PlateVote.Decide(dwell.Readings.Skip(split), _options.MinPlateReadingConfidence);
+        return atStop.IsReadable && now.IsReadable && atStop.Text != now.Text;
+    }
+
+    /// <param name="stillSince">Start of the stop; later than the track's own still period when the stop starts over on a swapped vehicle.</param>
+    private void StopOrResume(Track track, TrackDwell dwell, LaneDefinition lane, DateTimeOffset at, List<DwellEvent> events, DateTimeOffset? stillSince = null)
     {
         var samePlace = _cases.Find(c => !c.Departed && c.LaneId == lane.Id && c.Box.IoU(track.Box) >= _options.ReidentifyIoU);
         if (samePlace is not null)
@@ -207,7 +273,7 @@ public sealed class ViolationEngine
             Resume(track, dwell, samePlace, ResumeReason.SamePosition, at, events);
             return;
         }
-        dwell.Stop(lane.Id, track.StationarySince, at);
+        dwell.Stop(lane.Id, stillSince ?? track.StationarySince, at);
         events.Add(new EvidenceNeeded(at, track.Id, 1, track.Box, lane.Id));
         RequestPlate(track, dwell, at, events);
     }

@@ -19,6 +19,12 @@ public sealed record ViolationEngineOptions
 
     public double MinPlateReadingConfidence { get; init; } = PlateVote.DefaultMinReadingConfidence;
 
+    /// <summary>
+    /// This long before confirmation the plate is read once more; a readable plate that differs from the one voted
+    /// at the stop means another vehicle took the spot while the first was missed, and the stop starts over.
+    /// </summary>
+    public double PlateCheckLeadSeconds { get; init; } = 5;
+
     /// <summary>A stop overlapping an open case's box by this IoU is that case's vehicle (a broken track).</summary>
     public double ReidentifyIoU { get; init; } = 0.5;
 

@@ -88,11 +88,25 @@ public sealed class AuditLog(SqliteDatabase database, TimeProvider timeProvider)
         return entries;
     }
 
-    /// <summary>Checks the whole chain and every evidence file it names; the report gives the first failure (sequence and reason).</summary>
-    public async Task<AuditVerification> VerifyAsync(FileStore files, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the whole chain and every evidence file it names; the report gives the first failure (sequence and
+    /// reason). With <paramref name="knownHead"/> (from <see cref="HeadAsync"/>, published earlier) entries cut off
+    /// the end are caught too.
+    /// </summary>
+    public async Task<AuditVerification> VerifyAsync(FileStore files, CancellationToken cancellationToken, AuditHead? knownHead = null)
     {
         var entries = await ReadAllAsync(cancellationToken);
-        return await AuditVerifier.VerifyAsync(entries, (sha, ct) => CheckEvidenceAsync(files, sha, ct), cancellationToken);
+        return await AuditVerifier.VerifyAsync(entries, (sha, ct) => CheckEvidenceAsync(files, sha, ct), cancellationToken, knownHead);
+    }
+
+    /// <summary>The last entry's sequence and hash, to publish outside the gateway (null for an empty log).</summary>
+    public async Task<AuditHead?> HeadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var last = connection.CreateCommand();
+        last.CommandText = "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+        await using var reader = await last.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
     private static async ValueTask<EvidenceState> CheckEvidenceAsync(FileStore files, string sha256, CancellationToken cancellationToken)

@@ -148,6 +148,24 @@ public class AuditVerifierTests
     }
 
     [Fact]
+    public async Task A_chain_rewritten_from_an_entry_onwards_differs_from_the_published_head()
+    {
+        var chain = Chain();
+        var head = new AuditHead(chain[^1].Sequence, chain[^1].EntryHash);
+        // Rewrite entry 3 and recompute every hash after it: consistent on its own.
+        var rewritten = chain.Take(2).ToList();
+        foreach (var e in chain.Skip(2))
+        {
+            rewritten.Add(AuditChain.Next(rewritten[^1], e.Kind, e.At, e.Sequence == 3 ? """{"caseId":"c1","status":500}""" : e.PayloadJson));
+        }
+        Assert.True((await Verify(rewritten)).Ok);
+
+        var result = await AuditVerifier.VerifyAsync(rewritten, (_, _) => ValueTask.FromResult(EvidenceState.Intact), CancellationToken.None, head);
+
+        Assert.Equal((5L, AuditFailureReason.EntryEdited), (result.FirstFailure!.Sequence, result.FirstFailure.Reason));
+    }
+
+    [Fact]
     public void The_entry_hash_covers_every_field()
     {
         var e = Chain()[1];

@@ -76,11 +76,29 @@ public class ViolationEngineTests
         street.Run(Minutes(5), new Car(Street.ParkedBox, Plate: null));
 
         var asks = street.Of<PlateNeeded>().ToList();
-        Assert.InRange(asks.Count, 2, 10);
+        Assert.InRange(asks.Count, 2, 11); // at most 10 while stopped, plus one check just before confirmation
         Assert.All(asks.Zip(asks.Skip(1)), p => Assert.True(p.Second.At - p.First.At >= Seconds(2)));
         var confirmed = Assert.Single(street.Of<ViolationConfirmed>());
         Assert.Null(confirmed.Plate);
         Assert.True(confirmed.PlateUnreadable);
+    }
+
+    [Fact]
+    public void A_car_taking_the_spot_of_a_van_missed_by_the_detector_gets_its_own_stop_and_evidence()
+    {
+        var street = new Street();
+        street.Run(Seconds(60), new Car(Street.ParkedBox, "京V11111"));     // a delivery van, plates read at its stop
+        street.Empty(Seconds(10));                                           // it leaves; its track lives on (inertia)
+        var carArrives = street.Clock.GetUtcNow();
+        street.Run(Minutes(10), new Car(new Box(405, 602, 805, 898), "京A12345"));
+
+        var confirmed = Assert.Single(street.Of<ViolationConfirmed>());
+        Assert.Equal("京A12345", confirmed.Plate);
+        Assert.True(confirmed.FirstSeenAt >= carArrives);
+        var stage1 = street.Of<EvidenceNeeded>().Last(e => e.Stage == 1);
+        Assert.True(stage1.At >= carArrives, "the first evidence frame must show the car, not the van");
+        Assert.True(confirmed.ConfirmedAt - stage1.At >= Seconds(10));
+        Assert.Equal(1, street.Engine.Counters.StopsDismissed);
     }
 
     [Fact]
@@ -189,6 +207,22 @@ public class ViolationEngineTests
         var cases = street.Of<ViolationConfirmed>().ToList();
         Assert.Equal(2, cases.Count);
         Assert.NotEqual(cases[0].CaseId, cases[1].CaseId);
+    }
+
+    [Fact]
+    public void The_cooldown_is_per_lane_so_the_same_plate_in_another_lane_is_a_new_case()
+    {
+        var street = new Street();
+        var left = Street.LowerHalf("lane-left") with { Polygon = [new PointF(0, 0.5f), new PointF(0.5f, 0.5f), new PointF(0.5f, 1), new PointF(0, 1)] };
+        var right = Street.LowerHalf("lane-right") with { Polygon = [new PointF(0.5f, 0.5f), new PointF(1, 0.5f), new PointF(1, 1), new PointF(0.5f, 1)] };
+        street.Engine.UpdateLanes([left, right]);
+
+        street.Run(Minutes(5), Parked);
+        street.Empty(Minutes(2));
+        street.Run(Minutes(5), new Car(Street.OtherParkedBox, "京A12345"));
+
+        Assert.Equal(["lane-left", "lane-right"], street.Of<ViolationConfirmed>().Select(c => c.LaneId));
+        Assert.Empty(street.Of<CaseResumed>());
     }
 
     [Fact]
@@ -338,6 +372,36 @@ public class ViolationEngineTests
 
         Assert.Single(street.Of<VehicleDeparted>());
         Assert.Single(street.Of<ViolationConfirmed>());
+    }
+
+    [Fact]
+    public void After_a_restart_a_restored_case_keeps_its_still_parked_car_from_being_cited_again()
+    {
+        var before = new Street();
+        before.Run(Minutes(5), Parked);
+        var confirmed = Assert.Single(before.Of<ViolationConfirmed>());
+
+        var after = new Street();
+        after.Clock.SetUtcNow(before.Clock.GetUtcNow() + Minutes(2));   // the gateway was down for two minutes
+        after.Engine.RestoreCase(confirmed.CaseId, confirmed.LaneId, confirmed.Plate, confirmed.TrackBox, confirmed.ConfirmedAt, before.Clock.GetUtcNow(), departed: false);
+        after.Run(Minutes(10), Parked);
+
+        Assert.Empty(after.Of<ViolationConfirmed>());
+        Assert.Empty(after.Of<VehicleDeparted>());
+        Assert.Equal(confirmed.CaseId, Assert.Single(after.Of<CaseResumed>()).CaseId);
+    }
+
+    [Fact]
+    public void After_a_restart_a_restored_case_whose_car_is_gone_departs_after_the_inertia()
+    {
+        var after = new Street();
+        var caseId = Guid.NewGuid();
+        after.Engine.RestoreCase(caseId, "lane-1", "京A12345", Street.ParkedBox, after.Clock.GetUtcNow() - Minutes(10), after.Clock.GetUtcNow() - Minutes(3), departed: false);
+
+        after.Empty(Minutes(1));
+
+        var departed = Assert.Single(after.Of<VehicleDeparted>());
+        Assert.Equal(caseId, departed.CaseId);
     }
 
     [Fact]

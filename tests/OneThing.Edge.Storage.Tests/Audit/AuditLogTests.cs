@@ -189,6 +189,21 @@ public sealed class AuditLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Entries_cut_off_the_end_are_caught_against_a_published_head()
+    {
+        await WriteCaseAsync();
+        var head = await _log.HeadAsync(CancellationToken.None);
+        Assert.Equal(5, head!.Sequence);
+        Assert.True((await _log.VerifyAsync(_files, CancellationToken.None, head)).Ok);
+
+        await TamperAsync("DELETE FROM audit_log WHERE seq >= 4");
+
+        Assert.True((await VerifyAsync()).Ok); // what a chain alone cannot see
+        var failure = (await _log.VerifyAsync(_files, CancellationToken.None, head)).FirstFailure!;
+        Assert.Equal((4L, AuditFailureReason.Removed), (failure.Sequence, failure.Reason));
+    }
+
+    [Fact]
     public async Task An_edited_evidence_file_is_detected_at_the_entry_that_stored_it()
     {
         await WriteCaseAsync();
