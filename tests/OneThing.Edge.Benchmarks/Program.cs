@@ -10,6 +10,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: OneThing.Edge.Benchmarks <benchmark> [options]");
-    Console.Error.WriteLine("  vision [--seconds N] [--workers N]   vehicle model vs full detect, plate reads, allocations");
+    Console.Error.WriteLine("  vision [--seconds N] [--workers N] [--cv-threads N]   vehicle model vs full detect, plate reads, allocations");
     return 2;
 }

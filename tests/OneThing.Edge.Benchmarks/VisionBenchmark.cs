@@ -24,6 +24,7 @@ public static class VisionBenchmark
         var phase = TimeSpan.FromSeconds(seconds);
         var inv = CultureInfo.InvariantCulture;
 
+        if (Option(args, "--cv-threads", -1) is var cv and >= 0) { Cv2.SetNumThreads(cv); }
         var options = new VisionOptions { ModelsDirectory = TestPaths.Models, IntraOpNumThreads = 1, Workers = workers };
         var wrapped = Options.Create(options);
         using var vehicles = new YoloxVehicleDetector(wrapped);
