@@ -19,7 +19,7 @@ public sealed record FrameOverlay(
 /// <summary>
 /// Draws lanes, vehicle and plate boxes and a capture-time/camera stamp on a copy of the frame and encodes JPEG.
 /// OpenCV's Hershey fonts have no CJK glyphs, so plate text is drawn with the province character written in
-/// pinyin (沪 -> "HU-"); the exact text belongs in the evidence metadata, not only in the pixels.
+/// pinyin (沪 -> "HU-"), and an unvalidated reading ends in '?'; the exact text belongs in the evidence metadata.
 /// </summary>
 public sealed class Annotator
 {
@@ -66,7 +66,8 @@ public sealed class Annotator
         {
             var pts = p.Corners.Select(c => new Point(c.X, c.Y)).ToArray();
             Cv2.Polylines(canvas, [pts], isClosed: true, PlateColor, thickness, LineTypes.AntiAlias);
-            Label(canvas, ToAscii(p.Text), new Point(p.Box.X1, p.Box.Y2 + 4 + 24 * scale), PlateColor, scale, thickness);
+            var text = (p.Text.Length == 0 ? "plate" : ToAscii(p.Text)) + (p.IsValid ? "" : "?");
+            Label(canvas, text, new Point(p.Box.X1, p.Box.Y2 + 4 + 24 * scale), PlateColor, scale, thickness);
         }
         var stamp = string.Create(CultureInfo.InvariantCulture,
             $"{overlay.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} UTC  camera {ToAscii(overlay.CameraId)}");

@@ -60,7 +60,9 @@ public static class DetectCommand
             }
             if (outPath is not null)
             {
-                var overlay = new FrameOverlay("detect", DateTimeOffset.UtcNow, [],
+                // A still image has no capture timestamp; its file time stands in (no clock read here).
+                var capturedAt = new DateTimeOffset(File.GetLastWriteTimeUtc(imagePath), TimeSpan.Zero);
+                var overlay = new FrameOverlay(Path.GetFileNameWithoutExtension(imagePath), capturedAt, [],
                     [.. analysis.Vehicles.Select(v => v.Vehicle)], [.. analysis.AllPlates]);
                 await File.WriteAllBytesAsync(outPath, new Annotator().Render(frame, overlay), cancellationToken);
                 await output.WriteLineAsync($"annotated image: {outPath}");

@@ -61,7 +61,7 @@ public sealed class ModelWorkspace : IDisposable
     /// </summary>
     public void FillInput(Mat bgr, double alpha, double beta, bool rgb)
     {
-        ArgumentNullException.ThrowIfNull(bgr);
+        RequireBgr(bgr);
         bgr.ConvertTo(Scaled, MatType.CV_32FC3, alpha, beta);
         var fromTo = rgb ? _rgb : _bgr;
         if (bgr.Width == Width && bgr.Height == Height)
@@ -74,6 +74,16 @@ public sealed class ModelWorkspace : IDisposable
         using var p1 = new Mat(_planes[1], roi);
         using var p2 = new Mat(_planes[2], roi);
         Cv2.MixChannels([Scaled], [p0, p1, p2], fromTo);
+    }
+
+    /// <summary>Every model here takes 3-channel 8-bit images, as <see cref="FrameDecoder"/> produces.</summary>
+    public static void RequireBgr(Mat image, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(image))] string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(image, name);
+        if (image.Type() != MatType.CV_8UC3 || image.Empty())
+        {
+            throw new ArgumentException($"a non-empty 8-bit BGR image (CV_8UC3) is expected, got {image.Type()} {image.Width}x{image.Height}", name);
+        }
     }
 
     public void Dispose()

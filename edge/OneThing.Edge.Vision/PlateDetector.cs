@@ -36,7 +36,7 @@ public sealed class PlateDetector : IDisposable
     /// <summary>Plates in <paramref name="image"/> (a frame or a ROI of one) scoring at least MinScore, best first.</summary>
     public IReadOnlyList<PlateDetection> Detect(Mat image)
     {
-        ArgumentNullException.ThrowIfNull(image);
+        ModelWorkspace.RequireBgr(image);
         var size = _options.InputSize;
         var ws = _model.Rent();
         try

@@ -33,7 +33,7 @@ public sealed class PlateReader : IDisposable
     /// <summary>Reads a one-line plate image (BGR 8UC3, already rectified / merged).</summary>
     public PlateTextReading Read(Mat plate)
     {
-        ArgumentNullException.ThrowIfNull(plate);
+        ModelWorkspace.RequireBgr(plate);
         var ws = _model.Rent();
         try
         {

@@ -1,7 +1,7 @@
 using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Geometry;
-using OpenCvSharp;
 using Microsoft.Extensions.Options;
+using OpenCvSharp;
 
 namespace OneThing.Edge.Vision;
 
@@ -45,24 +45,9 @@ public sealed class VehicleVision(
             return fromCrop;
         }
         var fromFrame = BestInside(vehicle, fullFrame.Value) is { } q ? Read(frame, q) : null;
-        return fromFrame is { IsValid: true } || fromCrop is null ? fromFrame ?? fromCrop : fromCrop;
+        // A valid reading wins; otherwise whatever was found, the crop's first.
+        return fromFrame is { IsValid: true } ? fromFrame : fromCrop ?? fromFrame;
     }
-
-    private List<PlateDetection> DetectAround(Mat frame, Box vehicle)
-    {
-        var region = vehicle.Expand(_margin).ClampTo(frame.Width, frame.Height);
-        int x = (int)region.X1, y = (int)region.Y1;
-        var rect = new Rect(x, y, (int)region.X2 - x, (int)region.Y2 - y);
-        if (rect.Width < 8 || rect.Height < 8)
-        {
-            return [];
-        }
-        using var crop = new Mat(frame, rect);
-        return [.. plates.Detect(crop).Select(p => p.Offset(rect.X, rect.Y))];
-    }
-
-    private static PlateDetection? BestInside(Box vehicle, IEnumerable<PlateDetection> found) =>
-        found.Where(p => Contains(vehicle, p.Box.Center)).OrderByDescending(p => p.Score).FirstOrDefault();
 
     /// <summary>Every plate in the whole frame: the fallback when no vehicle is found (close-ups fill the frame).</summary>
     public IReadOnlyList<PlateReading> ReadPlates(Mat frame)
@@ -112,6 +97,22 @@ public sealed class VehicleVision(
         var color = colors.Classify(rectified);
         return new PlateReading(text.Text, text.Confidence, text.IsValid, plate.Box, plate.Corners, plate.Score, plate.DoubleLayer, color);
     }
+
+    private List<PlateDetection> DetectAround(Mat frame, Box vehicle)
+    {
+        var region = vehicle.Expand(_margin).ClampTo(frame.Width, frame.Height);
+        int x = (int)region.X1, y = (int)region.Y1;
+        var rect = new Rect(x, y, (int)region.X2 - x, (int)region.Y2 - y);
+        if (rect.Width < 8 || rect.Height < 8)
+        {
+            return [];
+        }
+        using var crop = new Mat(frame, rect);
+        return [.. plates.Detect(crop).Select(p => p.Offset(rect.X, rect.Y))];
+    }
+
+    private static PlateDetection? BestInside(Box vehicle, IEnumerable<PlateDetection> found) =>
+        found.Where(p => Contains(vehicle, p.Box.Center)).OrderByDescending(p => p.Score).FirstOrDefault();
 
     private static bool Contains(Box b, PointF p) => p.X >= b.X1 && p.X <= b.X2 && p.Y >= b.Y1 && p.Y <= b.Y2;
 }

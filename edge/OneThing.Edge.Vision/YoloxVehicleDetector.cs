@@ -45,7 +45,7 @@ public sealed class YoloxVehicleDetector : IVehicleDetector, IDisposable
 
     public IReadOnlyList<VehicleDetection> Detect(Mat frame)
     {
-        ArgumentNullException.ThrowIfNull(frame);
+        ModelWorkspace.RequireBgr(frame);
         var ws = _model.Rent();
         try
         {

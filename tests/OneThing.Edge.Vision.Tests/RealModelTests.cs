@@ -182,6 +182,25 @@ public sealed class RealModelTests(VisionFixture fx, ITestOutputHelper log)
         }
     }
 
+    [Fact]
+    public void A_grey_or_empty_image_is_refused_with_an_argument_error_not_a_native_crash()
+    {
+        using var grey = new OpenCvSharp.Mat(100, 100, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(0));
+        using var empty = new OpenCvSharp.Mat();
+        Assert.Throws<ArgumentException>(() => fx.Vision.DetectVehicles(grey));
+        Assert.Throws<ArgumentException>(() => fx.Reader.Read(empty));
+        Assert.Throws<ArgumentException>(() => fx.Plates.Detect(grey));
+    }
+
+    [Fact]
+    public void A_blank_frame_has_no_vehicles_and_no_plates()
+    {
+        using var blank = new OpenCvSharp.Mat(720, 1280, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(90));
+        var analysis = fx.Vision.Analyze(blank);
+        Assert.Empty(analysis.Vehicles);
+        Assert.Empty(analysis.UnattachedPlates);
+    }
+
     private static string Describe(FrameAnalysis a) =>
         string.Join(";", a.Vehicles.Select(v => $"{v.Vehicle.Box}/{v.Vehicle.Score}/{v.Plate?.Text}"));
 
