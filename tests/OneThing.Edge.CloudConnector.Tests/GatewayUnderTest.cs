@@ -41,7 +41,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         var database = new SqliteDatabase(Path.Combine(directory, "edge.db"));
         await database.MigrateAsync(CancellationToken.None);
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["OneThing:TrafficSystem:BaseUrl"] = trafficSystem.ToString(),
