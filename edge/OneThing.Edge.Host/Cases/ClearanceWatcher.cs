@@ -46,7 +46,7 @@ public sealed partial class ClearanceWatcher(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Open cases live in storage: after a restart the watch goes on where it stood.
-        foreach (var open in await cases.OpenCasesAsync(cancellationToken))
+        foreach (var open in await cases.CasesAsync(openOnly: true, cancellationToken))
         {
             _watches.TryAdd(open.Id, new CaseWatch(open.LaneId, open.Plate, open.ConfirmedAt) { Escalated = open.State == "escalated" });
         }

@@ -11,6 +11,8 @@ public static class GatewayCommandLine
         var run = RunVerb.Build();
         root.Add(run);
         root.Add(CameraBridgeVerb.Build());
+        root.Add(DetectVerb.Build());
+        root.Add(VerifyAuditVerb.Build());
         foreach (var option in run.Options)
         {
             root.Add(option);

@@ -34,22 +34,25 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         violations.SignalDispatcher();
     }
 
-    /// <summary>Cases whose loop is not closed, for the clearance watcher after a restart.</summary>
-    public async Task<IReadOnlyList<OpenCase>> OpenCasesAsync(CancellationToken cancellationToken)
+    /// <summary>Cases whose loop is not closed (for the clearance watcher after a restart), or all cases (replay scoring).</summary>
+    public async Task<IReadOnlyList<CaseSummary>> CasesAsync(bool openOnly, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT id, state, lane_id, plate, camera_id, confirmed_at FROM violations WHERE state IN ('confirmed', 'forwarded', 'notified', 'escalated')";
+        query.CommandText = "SELECT id, state, lane_id, plate, camera_id, first_seen_at, confirmed_at FROM violations"
+            + (openOnly ? " WHERE state IN ('confirmed', 'forwarded', 'notified', 'escalated')" : "") + " ORDER BY confirmed_at";
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        var cases = new List<OpenCase>();
+        var cases = new List<CaseSummary>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            cases.Add(new OpenCase(
+            cases.Add(new CaseSummary(
                 Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), DateTimeOffset.Parse(reader.GetString(5), System.Globalization.CultureInfo.InvariantCulture)));
+                reader.IsDBNull(4) ? null : reader.GetString(4), Time(reader.GetString(5)), Time(reader.GetString(6))));
         }
         return cases;
     }
+
+    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <returns>false when this violation id was recorded before (a replayed or repeated confirmation): nothing is added.</returns>
     public async Task<bool> RecordAsync(Violation violation, EvidenceManifest manifest, CancellationToken cancellationToken)
@@ -89,5 +92,5 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
     }
 }
 
-/// <summary>A case still followed on site: forwarded or notified and waiting for the car to leave, or escalated.</summary>
-public sealed record OpenCase(Guid Id, string State, string LaneId, string? Plate, string? CameraId, DateTimeOffset ConfirmedAt);
+/// <summary>A stored case in brief: where it stands in the loop, and when the car stopped and was confirmed.</summary>
+public sealed record CaseSummary(Guid Id, string State, string LaneId, string? Plate, string? CameraId, DateTimeOffset FirstSeenAt, DateTimeOffset ConfirmedAt);
