@@ -12,7 +12,7 @@ using Refit;
 namespace OneThing.Edge.CloudConnector;
 
 /// <summary>What became of one delivery attempt.</summary>
-public enum DeliveryOutcome { Sent, RetryLater, DeadLettered }
+internal enum DeliveryOutcome { Sent, RetryLater, DeadLettered }
 
 /// <summary>
 /// Delivers due outbox messages to the traffic system: claims a batch, sends messages of different violations in
@@ -71,20 +71,30 @@ public sealed partial class OutboxDispatcher(
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
         while (await outbox.ClaimDueAsync(_options.BatchSize, cancellationToken) is { Count: > 0 } batch)
         {
-            var sent = 0;
+            var accepted = new System.Collections.Concurrent.ConcurrentQueue<(OutboxMessage Message, CaseReceipt? Receipt)>();
             var retry = 0;
             await Parallel.ForEachAsync(batch, parallel, async (message, ct) =>
             {
-                switch (await DeliverAsync(message, ct))
+                var (outcome, receipt) = await SendAsync(message, ct);
+                if (outcome == DeliveryOutcome.Sent)
                 {
-                    case DeliveryOutcome.Sent:
-                        Interlocked.Increment(ref sent);
-                        break;
-                    case DeliveryOutcome.RetryLater:
-                        Interlocked.Increment(ref retry);
-                        break;
+                    accepted.Enqueue((message, receipt));
+                }
+                else if (outcome == DeliveryOutcome.RetryLater)
+                {
+                    Interlocked.Increment(ref retry);
                 }
             });
+            // One transaction for the whole batch: a crash before it only means resending, which the key makes harmless.
+            if (!accepted.IsEmpty)
+            {
+                await outbox.MarkSentAsync([.. accepted.Select(a => new Delivery(a.Message.Id, a.Receipt))], cancellationToken);
+            }
+            foreach (var (message, receipt) in accepted)
+            {
+                await AnnounceAsync(message, receipt, cancellationToken);
+            }
+            var sent = accepted.Count;
             delivered += sent;
             if (sent > 0 && _failing)
             {
@@ -105,52 +115,54 @@ public sealed partial class OutboxDispatcher(
         return (delivered, false);
     }
 
-    /// <summary>Sends one claimed message and records the outcome.</summary>
-    public async Task<DeliveryOutcome> DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
+    /// <summary>Sends one claimed message; a failure is recorded at once, an acceptance by the caller with its batch.</summary>
+    private async Task<(DeliveryOutcome Outcome, CaseReceipt? Receipt)> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        CaseReceipt? receipt = null;
         try
         {
-            receipt = await SendAsync(message, cancellationToken);
+            return (DeliveryOutcome.Sent, await CallAsync(message, cancellationToken));
         }
         catch (ApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             // The traffic system already has it: as good as delivered.
+            return (DeliveryOutcome.Sent, null);
         }
         catch (ApiException e) when (IsPermanent(e.StatusCode))
         {
-            return await DeadLetterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken);
+            return (await DeadLetterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken), null);
         }
         catch (ApiException e)
         {
-            return await RetryLaterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken);
+            return (await RetryLaterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken), null);
         }
         catch (Exception e) when (e is JsonException or FileNotFoundException or DirectoryNotFoundException)
         {
             // A broken payload or a lost evidence file does not heal by retrying.
-            return await DeadLetterAsync(message, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+            return (await DeadLetterAsync(message, $"{e.GetType().Name}: {e.Message}", cancellationToken), null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Refused or reset connections (Refit's ApiRequestException), timeouts, an open circuit, or anything
             // unforeseen: try again later rather than leave the message in flight until its lease runs out.
-            return await RetryLaterAsync(message, Describe(e), cancellationToken);
+            return (await RetryLaterAsync(message, Describe(e), cancellationToken), null);
         }
-
-        await outbox.MarkSentAsync(message.Id, receipt, cancellationToken);
-        LogSent(message.Kind, message.ViolationId, message.Attempts, receipt?.CaseId);
-        if (message.Kind == OutboxKinds.Violation)
-        {
-            await TellLifecycleAsync(l => l.ForwardedAsync(message.ViolationId, receipt ?? new CaseReceipt(null, null, null), cancellationToken));
-            if (receipt?.NoticeStatus == NoticeStatuses.Sent)
-            {
-                await TellLifecycleAsync(l => l.NotifiedAsync(message.ViolationId, receipt, cancellationToken));
-            }
-        }
-        return DeliveryOutcome.Sent;
     }
 
-    private async Task<CaseReceipt?> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(OutboxMessage message, CaseReceipt? receipt, CancellationToken cancellationToken)
+    {
+        LogSent(message.Kind, message.ViolationId, message.Attempts, receipt?.CaseId);
+        if (message.Kind != OutboxKinds.Violation)
+        {
+            return;
+        }
+        await TellLifecycleAsync(l => l.ForwardedAsync(message.ViolationId, receipt ?? new CaseReceipt(null, null, null), cancellationToken));
+        if (receipt?.NoticeStatus == NoticeStatuses.Sent)
+        {
+            await TellLifecycleAsync(l => l.NotifiedAsync(message.ViolationId, receipt, cancellationToken));
+        }
+    }
+
+    private async Task<CaseReceipt?> CallAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         switch (message.Kind)
         {

@@ -142,6 +142,7 @@ public sealed class DeliveryTests
         public Task<int> RecoverInFlightAsync(CancellationToken cancellationToken) => inner.RecoverInFlightAsync(cancellationToken);
         public Task<int> ExpediteFailedAsync(CancellationToken cancellationToken) => inner.ExpediteFailedAsync(cancellationToken);
         public Task MarkSentAsync(long messageId, CaseReceipt? receipt, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+        public Task MarkSentAsync(IReadOnlyList<Delivery> deliveries, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
         public Task<OutboxState> MarkFailedAsync(long messageId, string error, CancellationToken cancellationToken) => inner.MarkFailedAsync(messageId, error, cancellationToken);
         public Task DeadLetterAsync(long messageId, string reason, CancellationToken cancellationToken) => inner.DeadLetterAsync(messageId, reason, cancellationToken);
         public Task<IReadOnlyList<OutboxEntry>> ListAsync(Guid violationId, CancellationToken cancellationToken) => inner.ListAsync(violationId, cancellationToken);

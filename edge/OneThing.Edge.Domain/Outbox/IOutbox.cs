@@ -24,6 +24,9 @@ public interface IOutbox
     /// <summary>Records delivery; for a case also the traffic system's case id and notice status.</summary>
     Task MarkSentAsync(long messageId, CaseReceipt? receipt, CancellationToken cancellationToken);
 
+    /// <summary>Records several deliveries in one transaction (one disk flush for a whole batch).</summary>
+    Task MarkSentAsync(IReadOnlyList<Delivery> deliveries, CancellationToken cancellationToken);
+
     /// <summary>Schedules a retry with jittered back-off, or dead-letters the message once it is older than the maximum age.</summary>
     Task<OutboxState> MarkFailedAsync(long messageId, string error, CancellationToken cancellationToken);
 

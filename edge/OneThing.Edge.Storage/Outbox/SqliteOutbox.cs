@@ -73,53 +73,66 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
         }, cancellationToken);
 
     public Task MarkSentAsync(long messageId, CaseReceipt? receipt, CancellationToken cancellationToken) =>
+        MarkSentAsync([new Delivery(messageId, receipt)], cancellationToken);
+
+    public Task MarkSentAsync(IReadOnlyList<Delivery> deliveries, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             var now = SqliteTime.ToText(time.GetUtcNow());
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                UPDATE outbox SET state = 'Sent', sent_at = $now, claimed_at = NULL, last_error = NULL WHERE id = $id
-                RETURNING violation_id, kind;
-                """;
-            command.Parameters.AddWithValue("$id", messageId);
-            command.Parameters.AddWithValue("$now", now);
-            string? violationId = null;
-            string? kind = null;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            foreach (var delivery in deliveries)
             {
-                if (await reader.ReadAsync(cancellationToken))
-                {
-                    violationId = reader.GetString(0);
-                    kind = reader.GetString(1);
-                }
+                await MarkSentAsync(connection, transaction, delivery, now, cancellationToken);
             }
-            if (kind != OutboxKinds.Violation || receipt is null)
-            {
-                return 0;
-            }
-
-            await using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            // A case that moved on (cleared, escalated, closed) keeps its state; it only learns its case id.
-            update.CommandText = """
-                UPDATE violations SET
-                    case_id = COALESCE($caseId, case_id),
-                    notice_status = COALESCE($noticeStatus, notice_status),
-                    notice_sent_at = COALESCE($noticeSentAt, notice_sent_at),
-                    state = CASE WHEN state IN ('confirmed', 'forwarded') THEN $state ELSE state END,
-                    updated_at = $now
-                WHERE id = $violationId;
-                """;
-            update.Parameters.AddWithValue("$caseId", (object?)receipt.CaseId ?? DBNull.Value);
-            update.Parameters.AddWithValue("$noticeStatus", (object?)receipt.NoticeStatus ?? DBNull.Value);
-            update.Parameters.AddWithValue("$noticeSentAt", receipt.NoticeSentAt is { } sentAt ? SqliteTime.ToText(sentAt) : DBNull.Value);
-            update.Parameters.AddWithValue("$state", ViolationStates.ToText(
-                receipt.NoticeStatus == NoticeStatuses.Sent ? ViolationState.Notified : ViolationState.Forwarded));
-            update.Parameters.AddWithValue("$now", now);
-            update.Parameters.AddWithValue("$violationId", violationId);
-            return await update.ExecuteNonQueryAsync(cancellationToken);
+            return deliveries.Count;
         }, cancellationToken);
+
+    private static async Task MarkSentAsync(SqliteConnection connection, SqliteTransaction transaction, Delivery delivery, string now, CancellationToken cancellationToken)
+    {
+        var (messageId, receipt) = (delivery.MessageId, delivery.Receipt);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE outbox SET state = 'Sent', sent_at = $now, claimed_at = NULL, last_error = NULL WHERE id = $id
+            RETURNING violation_id, kind;
+            """;
+        command.Parameters.AddWithValue("$id", messageId);
+        command.Parameters.AddWithValue("$now", now);
+        string? violationId = null;
+        string? kind = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                violationId = reader.GetString(0);
+                kind = reader.GetString(1);
+            }
+        }
+        if (kind != OutboxKinds.Violation || receipt is null)
+        {
+            return;
+        }
+
+        await using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        // A case that moved on (cleared, escalated, closed) keeps its state; it only learns its case id.
+        update.CommandText = """
+            UPDATE violations SET
+                case_id = COALESCE($caseId, case_id),
+                notice_status = COALESCE($noticeStatus, notice_status),
+                notice_sent_at = COALESCE($noticeSentAt, notice_sent_at),
+                state = CASE WHEN state IN ('confirmed', 'forwarded') THEN $state ELSE state END,
+                updated_at = $now
+            WHERE id = $violationId;
+            """;
+        update.Parameters.AddWithValue("$caseId", (object?)receipt.CaseId ?? DBNull.Value);
+        update.Parameters.AddWithValue("$noticeStatus", (object?)receipt.NoticeStatus ?? DBNull.Value);
+        update.Parameters.AddWithValue("$noticeSentAt", receipt.NoticeSentAt is { } sentAt ? SqliteTime.ToText(sentAt) : DBNull.Value);
+        update.Parameters.AddWithValue("$state", ViolationStates.ToText(
+            receipt.NoticeStatus == NoticeStatuses.Sent ? ViolationState.Notified : ViolationState.Forwarded));
+        update.Parameters.AddWithValue("$now", now);
+        update.Parameters.AddWithValue("$violationId", violationId);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public Task<OutboxState> MarkFailedAsync(long messageId, string error, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
