@@ -127,7 +127,7 @@ public static class OutboxBenchmark
     {
         var database = new SqliteDatabase(Path.Combine(directory, "edge.db"));
         await database.MigrateAsync(CancellationToken.None);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["OneThing:TrafficSystem:BaseUrl"] = trafficSystem.ToString(),

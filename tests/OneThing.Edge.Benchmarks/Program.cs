@@ -4,6 +4,7 @@ using OneThing.Edge.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "vision" => await VisionBenchmark.RunAsync(args[1..], Console.Out, CancellationToken.None),
+    "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -11,5 +12,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: OneThing.Edge.Benchmarks <benchmark> [options]");
     Console.Error.WriteLine("  vision [--seconds N] [--workers N] [--cv-threads N]   vehicle model vs full detect, plate reads, allocations");
+    Console.Error.WriteLine("  outbox                                                 outage backlog drain rate, confirmation -> SMS latency, exactly-once");
     return 2;
 }

@@ -17,7 +17,7 @@ public sealed class ConfigurationTests
     [InlineData("http://localhost:5080", null, "OneThing:TrafficSystem:Token is required")]
     public async Task The_gateway_does_not_start_with_a_bad_traffic_system_setting_and_names_the_key(string? baseUrl, string? token, string expected)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["OneThing:TrafficSystem:BaseUrl"] = baseUrl,
