@@ -3,6 +3,7 @@ using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Host.Cases;
 using OneThing.Edge.Vision;
+using Quartz;
 
 namespace OneThing.Edge.Host.Pipeline;
 
@@ -28,6 +29,12 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<FramePipeline>();
         services.AddSingleton<IFrameSink>(sp => sp.GetRequiredService<FramePipeline>());
         services.AddSingleton<IPdaReportSink, PdaCaseFusion>();
+        services.AddQuartz(quartz =>
+        {
+            quartz.AddJob<StatusHeartbeatJob>(job => job.WithIdentity(StatusHeartbeatJob.Key));
+            quartz.AddTrigger(trigger => trigger.ForJob(StatusHeartbeatJob.Key).StartAt(DateTimeOffset.UtcNow.AddSeconds(30))
+                .WithSimpleSchedule(s => s.WithIntervalInSeconds(30).RepeatForever()));
+        });
         return services;
     }
 }
