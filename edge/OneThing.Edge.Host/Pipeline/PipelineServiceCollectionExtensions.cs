@@ -33,7 +33,7 @@ public static class PipelineServiceCollectionExtensions
         {
             quartz.AddJob<StatusHeartbeatJob>(job => job.WithIdentity(StatusHeartbeatJob.Key));
             quartz.AddTrigger(trigger => trigger.ForJob(StatusHeartbeatJob.Key).StartAt(DateTimeOffset.UtcNow.AddSeconds(30))
-                .WithSimpleSchedule(s => s.WithIntervalInSeconds(30).RepeatForever()));
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(30)).RepeatForever()));
         });
         return services;
     }
