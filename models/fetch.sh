@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Puts every file listed in models/manifest.json into models/onnx/ and verifies its sha256.
+# Usage: models/fetch.sh [MANIFEST DEST SHARED_SUBFOLDER]  (the demo frames use it too: scripts/demo.sh)
 # Source: ${ONETHING_SHARED:-<repo>/../shared}/models when that folder exists, otherwise the upstream URL
 # (raw GitHub at a pinned commit), the npm package tarball (npm pack) or the inline lines in the manifest.
 # Idempotent: files already present with the right sha256 are skipped. Any mismatch fails loudly.
@@ -7,9 +8,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
-manifest="$here/manifest.json"
-dest="${ONETHING_MODELS_DIR:-$here/onnx}"
-shared="${ONETHING_SHARED:-$repo/../shared}/models"
+manifest="${1:-$here/manifest.json}"
+dest="${2:-${ONETHING_MODELS_DIR:-$here/onnx}}"
+shared="${ONETHING_SHARED:-$repo/../shared}/${3:-models}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -53,6 +54,7 @@ while IFS=$'\t' read -r name sha kind source path; do
         continue
     fi
     tmp="$work/$name"
+    mkdir -p "$(dirname "$target")" "$(dirname "$tmp")"
     if [[ -f "$shared/$name" ]]; then
         cp "$shared/$name" "$tmp"
         from="$shared"
@@ -83,4 +85,4 @@ PY
     echo "fetched  $name (from $from)"
 done <<< "$entries"
 
-echo "all model files verified in $dest"
+echo "all files of $(basename "$manifest") verified in $dest"
