@@ -45,7 +45,7 @@ public sealed class CrashTests
         await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
         await observer.SubscribeAsync(settings.Topics.GatewayStatus);
 
-        var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
         await observer.WaitForJsonAsync(settings.Topics.GatewayStatus, s => s.GetProperty("state").GetString() == "online", TimeSpan.FromSeconds(60));
 
         await using var pda = await TestMqttClient.ConnectAsync(mosquitto.Port, "pda-crash");
@@ -67,7 +67,6 @@ public sealed class CrashTests
             }
         }
         Assert.Equal(200, acknowledged.Count);
-        await gateway.DisposeAsync();
 
         await using var restarted = GatewayProcess.Start("run", ProcessArgs(settings));
         var stored = await Eventually.ReturnsAsync(() => StoredReportIdsAsync(settings.DataDirectory), s => s.Count >= acknowledged.Count, TimeSpan.FromSeconds(90), "all reports stored after restart");

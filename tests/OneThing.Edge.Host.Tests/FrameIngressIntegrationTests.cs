@@ -29,3 +29,30 @@ public sealed class FrameIngressIntegrationTests
         Assert.Equal(1, counters.UnknownCameras["cam-x"]);
     }
 }
+
+public sealed class StandardClientTests
+{
+    /// <summary>mosquitto_pub and mosquitto_sub send an empty client id; the embedded broker assigns one, as MQTT allows.</summary>
+    [Fact]
+    public async Task Mosquitto_command_line_clients_can_report_and_read_receipts()
+    {
+        await using var gateway = await GatewayHarness.StartAsync();
+        var topics = gateway.Settings.Topics;
+        var port = gateway.Settings.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var report = Path.Combine(gateway.Settings.DataDirectory, "report.json");
+        var id = Guid.NewGuid().ToString();
+        await File.WriteAllBytesAsync(report, Reports.Json(id));
+
+        using var sub = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mosquitto_sub", ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-t", topics.Receipts("pda-1"), "-C", "1", "-W", "30"]) { RedirectStandardOutput = true })!;
+        await Task.Delay(1000);
+        using var pub = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-q", "1", "-t", topics.Reports("pda-1"), "-f", report]) { RedirectStandardError = true })!;
+        await pub.WaitForExitAsync();
+        Assert.True(pub.ExitCode == 0, await pub.StandardError.ReadToEndAsync());
+
+        var receipt = await sub.StandardOutput.ReadLineAsync();
+        await sub.WaitForExitAsync();
+        Assert.NotNull(receipt);
+        Assert.Contains(id, receipt, StringComparison.Ordinal);
+        Assert.Contains("\"accepted\"", receipt, StringComparison.Ordinal);
+    }
+}

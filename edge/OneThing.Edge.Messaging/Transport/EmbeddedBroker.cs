@@ -36,7 +36,7 @@ public sealed partial class EmbeddedBroker(
             .WithPersistentSessions()
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
-        _server.ValidatingConnectionAsync += accessPolicy.ValidateConnectionAsync;
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += accessPolicy.ValidateSubscriptionAsync;
         _server.InterceptingPublishAsync += OnPublishAsync;
         await _server.StartAsync();
@@ -66,6 +66,16 @@ public sealed partial class EmbeddedBroker(
             .WithRetainFlag(retain)
             .Build();
         await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = GatewayClientId }, cancellationToken);
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        // MQTT lets a client send an empty id and have the server assign one (mosquitto_pub and _sub do by default).
+        if (string.IsNullOrEmpty(e.ClientId))
+        {
+            e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N");
+        }
+        return accessPolicy.ValidateConnectionAsync(e);
     }
 
     private async Task OnPublishAsync(InterceptingPublishEventArgs e)
