@@ -37,7 +37,7 @@ cat <<INFO
 
   Demo running: gateway http://127.0.0.1:8080 (health: /healthz, /readyz), MQTT on 127.0.0.1:1883, simulator http://127.0.0.1:5080.
   Cameras cam-gate and cam-court play a parked car each; watch for "Violation ... confirmed" and "SMS ... to 1xx****xxxx".
-  Follow the case events:   mosquitto_sub -h 127.0.0.1 -t 'onething/demo-compound/#' -v
+  Follow the case events:   mosquitto_sub -h 127.0.0.1 -V mqttv5 -t 'onething/demo-compound/#' -v
   Send an officer's report: see README.md, "Try a PDA report".
 
 INFO
