@@ -32,8 +32,9 @@ public static class MetricsEndpoints
             MetricFactory = factory,
             InstrumentFilterPredicate = i => i.Meter.Name is IngressCounters.MeterName or PipelineMeterName,
             ResolveHistogramBuckets = _ => InferenceBuckets,
-            // Few, bounded series (cameras x outcomes): keep them, a quiet camera must not vanish from the scrape.
-            MetricsExpireAfter = TimeSpan.FromDays(365),
+            // Few, bounded series (cameras x outcomes): keep them as long as the adapter allows (a day), so a quiet
+            // camera does not vanish from the scrape after the 5-minute default.
+            MetricsExpireAfter = TimeSpan.FromDays(1),
         });
         app.Lifetime.ApplicationStopped.Register(adapter.Dispose);
 
