@@ -42,9 +42,11 @@ public static class MetricsEndpoints
         var outbox = factory.CreateGauge("onething_outbox_pending", "Outbox messages waiting for the traffic system (pending, in flight or failed)");
         var dead = factory.CreateGauge("onething_outbox_dead_lettered", "Outbox messages given up on");
         var oldest = factory.CreateGauge("onething_outbox_oldest_pending_seconds", "Age of the oldest message still waiting for the traffic system");
-        var queries = app.Services.GetRequiredService<CaseQueries>();
         registry.AddBeforeCollectCallback(async cancellationToken =>
         {
+            // Resolved per scrape, not while building: storage needs the validated site options, and a configuration
+            // error must surface at start with its exit code, not here.
+            var queries = app.Services.GetRequiredService<CaseQueries>();
             var byState = await queries.CountByStateAsync(cancellationToken);
             foreach (var state in Enum.GetNames<Domain.Outbox.ViolationState>().Select(s => s.ToLowerInvariant()))
             {

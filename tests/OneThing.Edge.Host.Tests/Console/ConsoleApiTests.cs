@@ -112,7 +112,10 @@ public sealed class ConsoleApiTests
 
         await ConsoleGateway.SendFrameAsync(gateway);
         var metrics = await Eventually.ReturnsAsync(
-            () => anonymous.GetStringAsync("/metrics"), m => m.Contains("onething_inference_seconds", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "inference histogram");
+            // The frame is counted as processed just after the pipeline returns, so wait for that too.
+            () => anonymous.GetStringAsync("/metrics"),
+            m => m.Contains("onething_inference_seconds", StringComparison.Ordinal) && m.Contains("outcome=\"processed\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "inference histogram and processed frames");
         foreach (var series in new[]
         {
             "onething_frames", "camera=\"cam-1\"", "outcome=\"processed\"", "onething_inference_seconds_bucket",
