@@ -91,7 +91,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
             watch.LastFrameAt = frame.CapturedAt;
             watch.LastVehicles = vehicles;
             // The console shows the latest frame: a copy at most once a second, since the buffer goes back to a pool.
-            if (watch.LatestFrame is null || frame.CapturedAt - watch.LatestFrame.CapturedAt >= TimeSpan.FromSeconds(1))
+            if (watch.LatestFrame is null || (frame.CapturedAt - watch.LatestFrame.CapturedAt).Duration() >= TimeSpan.FromSeconds(1))
             {
                 watch.LatestFrame = new LatestFrame(frame.Image.ToArray(), frame.CapturedAt, vehicles);
             }
