@@ -1,5 +1,6 @@
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Host.Configuration;
+using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Http;
 using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.CloudConnector;
@@ -44,10 +45,11 @@ public static class GatewayApp
             .AddPipeline(configuration)
             .AddMessaging(configuration)
             .AddCloudConnector(configuration)
+            .AddConsole(configuration)
             .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();
-        app.MapHealth();
+        app.MapHealth().MapConsole().MapMetrics();
         return app;
     }
 }

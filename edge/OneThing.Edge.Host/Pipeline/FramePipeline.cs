@@ -85,9 +85,16 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         try
         {
             using var mat = _decoder.Decode(frame.Image.Span);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var vehicles = _vision.DetectVehicles(mat);
+            Http.MetricsEndpoints.InferenceSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             watch.LastFrameAt = frame.CapturedAt;
             watch.LastVehicles = vehicles;
+            // The console shows the latest frame: a copy at most once a second, since the buffer goes back to a pool.
+            if (watch.LatestFrame is null || (frame.CapturedAt - watch.LatestFrame.CapturedAt).Duration() >= TimeSpan.FromSeconds(1))
+            {
+                watch.LatestFrame = new LatestFrame(frame.Image.ToArray(), frame.CapturedAt, vehicles);
+            }
             foreach (var e in watch.Engine.Observe(frame.CapturedAt, mat.Width, mat.Height, vehicles))
             {
                 if (Act(watch, frame, mat, vehicles, e) is { } work)
@@ -207,8 +214,12 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         public ViolationEngine Engine { get; } = new(camera.Id, Lanes(camera));
         public DateTimeOffset? LastFrameAt { get; set; }
         public IReadOnlyList<VehicleDetection> LastVehicles { get; set; } = [];
+        public LatestFrame? LatestFrame { get; set; }
         internal Dictionary<int, HeldEvidence> Held { get; } = [];
     }
+
+    /// <summary>A camera's recent frame as received (encoded) with the vehicles found in it, for the console.</summary>
+    public sealed record LatestFrame(byte[] Image, DateTimeOffset CapturedAt, IReadOnlyList<VehicleDetection> Vehicles);
 
     internal sealed record EvidenceFrame(byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box);
 

@@ -1,0 +1,98 @@
+using System.Globalization;
+using OneThing.Edge.Storage;
+
+namespace OneThing.Edge.Host.OperatorConsole;
+
+public sealed record EvidenceRow(string Kind, string Sha256, string CapturedAt);
+
+public sealed record CaseRow(
+    string Id, string State, string? Plate, string LaneId, string Source, string? CameraId, string? DeviceId,
+    string FirstSeenAt, string ConfirmedAt, string? NoticeStatus, string UpdatedAt, IReadOnlyList<EvidenceRow> Evidence);
+
+/// <summary>Pending outbox messages and how long the oldest has waited (the uplink's backlog).</summary>
+public sealed record OutboxBacklog(long Pending, long DeadLettered, double OldestPendingSeconds);
+
+/// <summary>Read-only views of the case tables for the console and /metrics.</summary>
+public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
+{
+    // Same fixed-width UTC text as storage writes, so text comparison is time order.
+    private const string StoredFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    public static string ToText(DateTimeOffset at) => at.UtcDateTime.ToString(StoredFormat, CultureInfo.InvariantCulture);
+
+    public async Task<IReadOnlyList<CaseRow>> RecentAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var cases = new List<CaseRow>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT id, state, plate, lane_id, source, camera_id, device_id, first_seen_at, confirmed_at, notice_status, updated_at
+                FROM violations ORDER BY confirmed_at DESC LIMIT $limit
+                """;
+            command.Parameters.AddWithValue("$limit", limit);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+                cases.Add(new CaseRow(reader.GetString(0), reader.GetString(1), Text(2), reader.GetString(3), reader.GetString(4), Text(5), Text(6),
+                    reader.GetString(7), reader.GetString(8), Text(9), reader.GetString(10), []));
+            }
+        }
+        if (cases.Count == 0)
+        {
+            return cases;
+        }
+        var evidence = cases.ToDictionary(c => c.Id, _ => new List<EvidenceRow>(), StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"""
+                SELECT violation_id, kind, sha256, captured_at FROM violation_evidence
+                WHERE violation_id IN ({string.Join(',', cases.Select((_, i) => "$v" + i.ToString(CultureInfo.InvariantCulture)))}) ORDER BY violation_id, ordinal
+                """;
+            for (var i = 0; i < cases.Count; i++)
+            {
+                command.Parameters.AddWithValue("$v" + i.ToString(CultureInfo.InvariantCulture), cases[i].Id);
+            }
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                evidence[reader.GetString(0)].Add(new EvidenceRow(reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            }
+        }
+        return cases.Select(c => c with { Evidence = evidence[c.Id] }).ToList();
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state, COUNT(*) FROM violations GROUP BY state";
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return counts;
+    }
+
+    public async Task<OutboxBacklog> OutboxAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT SUM(state IN ('Pending', 'InFlight', 'Failed')), SUM(state = 'DeadLettered'),
+                   MIN(CASE WHEN state IN ('Pending', 'InFlight', 'Failed') THEN created_at END)
+            FROM outbox
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var pending = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
+        var dead = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+        var oldest = reader.IsDBNull(2)
+            ? 0
+            : Math.Max(0, (time.GetUtcNow() - DateTimeOffset.ParseExact(reader.GetString(2), StoredFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)).TotalSeconds);
+        return new OutboxBacklog(pending, dead, oldest);
+    }
+}

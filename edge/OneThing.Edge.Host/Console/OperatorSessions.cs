@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace OneThing.Edge.Host.OperatorConsole;
+
+/// <summary>
+/// Signs operators in with a token and keeps their sessions in memory (a restart signs everyone out). A request is
+/// let in with the session cookie or with `Authorization: Bearer {token}` (scripts).
+/// </summary>
+public sealed class OperatorSessions(IOptionsMonitor<ConsoleOptions> options, TimeProvider time)
+{
+    public const string CookieName = "onething-console";
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+
+    private sealed record Session(string Operator, DateTimeOffset ExpiresAt);
+
+    public bool IsConfigured => options.CurrentValue is { } o && (!string.IsNullOrEmpty(o.Token) || o.Operators.Count > 0);
+
+    /// <summary>The operator whose token this is, or null. Compares hashes in fixed time.</summary>
+    public string? Authenticate(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+        var current = options.CurrentValue;
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        string? found = null;
+        foreach (var op in current.Operators)
+        {
+            if (op.TokenSha256.Length == 64 && op.TokenSha256.All(char.IsAsciiHexDigit)
+                && CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(op.TokenSha256)))
+            {
+                found ??= op.Name;
+            }
+        }
+        if (!string.IsNullOrEmpty(current.Token)
+            && CryptographicOperations.FixedTimeEquals(hash, SHA256.HashData(Encoding.UTF8.GetBytes(current.Token))))
+        {
+            found ??= "operator";
+        }
+        return found;
+    }
+
+    public string Open(string operatorName)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        _sessions[id] = new Session(operatorName, time.GetUtcNow().AddHours(options.CurrentValue.SessionHours));
+        foreach (var stale in _sessions.Where(s => s.Value.ExpiresAt <= time.GetUtcNow()).Select(s => s.Key).ToList())
+        {
+            _sessions.TryRemove(stale, out _);
+        }
+        return id;
+    }
+
+    public void Close(string? sessionId)
+    {
+        if (sessionId is not null)
+        {
+            _sessions.TryRemove(sessionId, out _);
+        }
+    }
+
+    /// <summary>The operator behind this request, or null.</summary>
+    public string? Operator(HttpContext context)
+    {
+        if (context.Request.Cookies.TryGetValue(CookieName, out var id) && _sessions.TryGetValue(id, out var session))
+        {
+            return session.ExpiresAt > time.GetUtcNow() ? session.Operator : null;
+        }
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Authenticate(header["Bearer ".Length..].Trim()) : null;
+    }
+}
+
+/// <summary>Endpoint filter: 401 unless the request comes from a signed-in operator.</summary>
+public sealed class OperatorRequired(OperatorSessions sessions) : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        sessions.Operator(context.HttpContext) is null
+            ? ValueTask.FromResult<object?>(Results.Json(new { error = "login required" }, statusCode: StatusCodes.Status401Unauthorized))
+            : next(context);
+}
