@@ -7,8 +7,6 @@ namespace OneThing.Edge.Messaging.Security;
 /// <summary>The embedded broker's TLS listener (`OneThing:Mqtt:TlsPort`), added to the server options when configured.</summary>
 public sealed class BrokerTls(BrokerSecurityOptions options)
 {
-    public bool Enabled => options.TlsPort is not null;
-
     public void Apply(MqttServerOptionsBuilder builder, System.Net.IPAddress bindAddress)
     {
         if (options.TlsPort is not { } port)
