@@ -9,6 +9,7 @@ using OneThing.Edge.Domain.Frames;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Messaging.Frames;
 using OneThing.Edge.Messaging.Pda;
+using OneThing.Edge.Messaging.Security;
 using OneThing.Edge.Messaging.Transport;
 
 namespace OneThing.Edge.Messaging;
@@ -48,7 +49,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<PdaIntake>();
         services.AddSingleton<InboundRouter>();
         services.AddSingleton(sp => new Lazy<InboundRouter>(sp.GetRequiredService<InboundRouter>));
-        services.TryAddSingleton<IBrokerAccessPolicy, OpenAccessPolicy>();
+        services.AddBrokerSecurity(configuration);
 
         var mode = configuration.GetSection(MqttOptions.Section).GetValue(nameof(MqttOptions.Mode), MqttMode.Embedded);
         if (mode == MqttMode.External)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using OneThing.Edge.Messaging.Security;
 
 namespace OneThing.Edge.Messaging.Transport;
 
@@ -17,9 +18,11 @@ public sealed partial class EmbeddedBroker(
     Lazy<InboundRouter> router,
     GatewayStatus status,
     IBrokerAccessPolicy accessPolicy,
+    BrokerTls tls,
     ILogger<EmbeddedBroker> logger) : IHostedService, IGatewayBus, IAsyncDisposable
 {
-    private const string GatewayClientId = "onething-gateway";
+    /// <summary>Sender of the gateway's own publishes; no device may connect under this id (it bypasses the ACL).</summary>
+    public const string GatewayClientId = "onething-gateway";
     private MqttServer? _server;
 
     public bool IsConnected => _server?.IsStarted == true;
@@ -29,13 +32,13 @@ public sealed partial class EmbeddedBroker(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var serverOptions = new MqttServerOptionsBuilder()
+        var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.BindAddress))
             .WithDefaultEndpointPort(options.Port)
-            .WithPersistentSessions()
-            .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+            .WithPersistentSessions();
+        tls.Apply(builder, IPAddress.Parse(options.BindAddress));
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += accessPolicy.ValidateSubscriptionAsync;
         _server.InterceptingPublishAsync += OnPublishAsync;
