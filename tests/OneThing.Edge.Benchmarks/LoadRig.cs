@@ -24,16 +24,20 @@ public sealed class LoadRig : IAsyncDisposable
     private readonly List<double> _dwellOvershootMs = [];
     private readonly Lock _lock = new();
     private readonly List<byte[]> _frames;
-    private readonly TestMqttClient _camera;
+    private readonly List<TestMqttClient> _cameras;
+    private readonly SimulatorUnderBenchmark _traffic;
+    private readonly List<double> _smsLatencyMs = [];
+    private readonly HashSet<Guid> _texted = [];
     private readonly TestMqttClient _observer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _latencyProbe;
     private readonly Task _eventReader;
 
-    private LoadRig(GatewayHarness gateway, TestMqttClient camera, TestMqttClient observer, List<byte[]> frames)
+    private LoadRig(GatewayHarness gateway, List<TestMqttClient> cameras, TestMqttClient observer, List<byte[]> frames, SimulatorUnderBenchmark traffic)
     {
         Gateway = gateway;
-        _camera = camera;
+        _cameras = cameras;
+        _traffic = traffic;
         _observer = observer;
         _frames = frames;
         _latencyProbe = Task.Run(ProbeLatencyAsync);
@@ -47,8 +51,11 @@ public sealed class LoadRig : IAsyncDisposable
 
     public static async Task<LoadRig> StartAsync(int cameras)
     {
+        var traffic = await SimulatorUnderBenchmark.StartAsync();
         var settings = new GatewaySettings();
         settings["Serilog:MinimumLevel:Default"] = "Error";
+        settings["OneThing:TrafficSystem:BaseUrl"] = traffic.Url;
+        settings["OneThing:TrafficSystem:Token"] = SimulatorUnderBenchmark.Token;
         float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
         for (var c = 0; c < cameras; c++)
         {
@@ -63,10 +70,14 @@ public sealed class LoadRig : IAsyncDisposable
             }
         }
         var gateway = await GatewayHarness.StartAsync(settings);
-        var camera = await TestMqttClient.ConnectAsync(settings.MqttPort, "camera-bridge");
+        var publishers = new List<TestMqttClient>();
+        for (var k = 0; k < Math.Min(cameras, 8); k++)
+        {
+            publishers.Add(await TestMqttClient.ConnectAsync(settings.MqttPort, $"camera-bridge-{k}"));
+        }
         var observer = await TestMqttClient.ConnectAsync(settings.MqttPort, "observer");
         await observer.SubscribeAsync(settings.Topics.ViolationEvents);
-        return new LoadRig(gateway, camera, observer, MakeFrames());
+        return new LoadRig(gateway, publishers, observer, MakeFrames(), traffic);
     }
 
     /// <summary>1280x720 JPEGs (quality 90) made from the sample scenes, as the vision benchmark uses.</summary>
@@ -87,36 +98,52 @@ public sealed class LoadRig : IAsyncDisposable
         return frames;
     }
 
-    /// <summary>Publishes 1 fps for each of the first <paramref name="cameras"/> cameras, spread evenly over each second.</summary>
-    public async Task PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes 1 fps for each of the first <paramref name="cameras"/> cameras, spread evenly over each second, from
+    /// several connections at once (as separate cameras would be), so one socket does not cap the offered rate.
+    /// </summary>
+    public Task PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken) =>
+        Task.WhenAll(_cameras.Select((client, k) => PublishShareAsync(client, k, _cameras.Count, cameras, duration, cancellationToken)));
+
+    private async Task PublishShareAsync(TestMqttClient client, int share, int shares, int cameras, TimeSpan duration, CancellationToken cancellationToken)
     {
+        var mine = Enumerable.Range(0, cameras).Where(c => c % shares == share).ToArray();
+        if (mine.Length == 0)
+        {
+            return;
+        }
         var topics = Gateway.Settings.Topics;
-        var interval = TimeSpan.FromSeconds(1.0 / cameras);
+        var interval = TimeSpan.FromSeconds(1.0 / mine.Length);
         var clock = Stopwatch.StartNew();
+        var phase = TimeSpan.FromSeconds((double)share / cameras);
         for (long n = 0; clock.Elapsed < duration && !cancellationToken.IsCancellationRequested; n++)
         {
-            var due = interval * n;
+            var due = phase + interval * n;
             if (due > clock.Elapsed)
             {
                 await Task.Delay(due - clock.Elapsed, cancellationToken);
             }
-            var c = (int)(n % cameras);
+            var c = mine[n % mine.Length];
             var capturedAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-            await _camera.PublishAsync(topics.Frames(CameraId(c)), _frames[c % _frames.Count], MqttQualityOfServiceLevel.AtMostOnce, ("captured-at", capturedAt));
+            await client.PublishAsync(topics.Frames(CameraId(c)), _frames[c % _frames.Count], MqttQualityOfServiceLevel.AtMostOnce, ("captured-at", capturedAt));
         }
     }
 
-    public (double[] FrameMs, double[] ConfirmMs, double[] OvershootMs) TakeLatencies()
+    public Latencies TakeLatencies()
     {
         lock (_lock)
         {
-            var result = (_frameLatencyMs.ToArray(), _confirmLatencyMs.ToArray(), _dwellOvershootMs.ToArray());
+            var result = new Latencies([.. _frameLatencyMs], [.. _confirmLatencyMs], [.. _dwellOvershootMs], [.. _smsLatencyMs]);
             _frameLatencyMs.Clear();
             _confirmLatencyMs.Clear();
             _dwellOvershootMs.Clear();
+            _smsLatencyMs.Clear();
             return result;
         }
     }
+
+    /// <summary>Milliseconds: send to detection done; confirming frame to `confirmed` event; dwell beyond the threshold; confirming frame to SMS.</summary>
+    public sealed record Latencies(double[] FrameMs, double[] ConfirmMs, double[] OvershootMs, double[] SmsMs);
 
     private async Task ProbeLatencyAsync()
     {
@@ -150,6 +177,7 @@ public sealed class LoadRig : IAsyncDisposable
     private async Task ReadConfirmationsAsync()
     {
         var handled = 0;
+        var confirmations = new Dictionary<Guid, DateTimeOffset>();
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -163,6 +191,7 @@ public sealed class LoadRig : IAsyncDisposable
                     {
                         continue;
                     }
+                    var violationId = root.GetProperty("violationId").GetGuid();
                     var at = root.GetProperty("at").GetDateTimeOffset();
                     var details = root.GetProperty("details");
                     var confirmedAt = details.GetProperty("confirmedAt").GetDateTimeOffset();
@@ -171,6 +200,17 @@ public sealed class LoadRig : IAsyncDisposable
                     {
                         _confirmLatencyMs.Add((at - confirmedAt).TotalMilliseconds);
                         _dwellOvershootMs.Add((confirmedAt - firstSeenAt).TotalMilliseconds - (StopSeconds + ConfirmSeconds) * 1000);
+                        confirmations[violationId] = confirmedAt;
+                    }
+                }
+                foreach (var notice in _traffic.Notices)
+                {
+                    if (confirmations.TryGetValue(notice.ViolationId, out var confirmedAt) && _texted.Add(notice.ViolationId))
+                    {
+                        lock (_lock)
+                        {
+                            _smsLatencyMs.Add((notice.SentAt - confirmedAt).TotalMilliseconds);
+                        }
                     }
                 }
                 await Task.Delay(50, _stop.Token);
@@ -195,9 +235,13 @@ public sealed class LoadRig : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_latencyProbe, _eventReader);
-        await _camera.DisposeAsync();
+        foreach (var camera in _cameras)
+        {
+            await camera.DisposeAsync();
+        }
         await _observer.DisposeAsync();
         await Gateway.DisposeAsync();
+        await _traffic.DisposeAsync();
         _stop.Dispose();
     }
 }
