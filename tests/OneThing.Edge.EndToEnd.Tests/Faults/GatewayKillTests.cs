@@ -27,31 +27,32 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
         var settings = traffic.Configure(new GatewaySettings().UseExternalBroker(mosquitto));
         var data = settings.DataDirectory;
 
-        // The first start creates the gateway's persistent session; from then on the broker keeps reports for it while it is down.
-        var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
-        await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
-        await observer.SubscribeAsync(settings.Topics.GatewayStatus);
-        await observer.WaitForJsonAsync(settings.Topics.GatewayStatus, s => s.GetProperty("state").GetString() == "online", TimeSpan.FromSeconds(60));
-
         await using var pda = await TestMqttClient.ConnectAsync(mosquitto.Port, "pda-kill");
         var acknowledged = new ConcurrentQueue<string>();
         using var stopPublishing = new CancellationTokenSource();
-        var publisher = Task.Run(async () =>
-        {
-            for (var i = 0; !stopPublishing.IsCancellationRequested; i++)
-            {
-                var id = Guid.NewGuid().ToString();
-                if ((await pda.PublishAsync(settings.Topics.Reports("pda-1"), DistinctReports.Json(id, i))).IsSuccess)
-                {
-                    acknowledged.Enqueue(id);
-                }
-                // About the rate the gateway stores reports on this machine, so the backlog stays short and kills hit live work.
-                await Task.Delay(PublishEvery);
-            }
-        });
 
+        // The first start creates the gateway's persistent session; from then on the broker keeps reports for it while it is down.
+        var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
         try
         {
+            await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
+            await observer.SubscribeAsync(settings.Topics.GatewayStatus);
+            await observer.WaitForJsonAsync(settings.Topics.GatewayStatus, s => s.GetProperty("state").GetString() == "online", TimeSpan.FromSeconds(60));
+
+            var publisher = Task.Run(async () =>
+            {
+                for (var i = 0; !stopPublishing.IsCancellationRequested; i++)
+                {
+                    var id = Guid.NewGuid().ToString();
+                    if ((await pda.PublishAsync(settings.Topics.Reports("pda-1"), DistinctReports.Json(id, i))).IsSuccess)
+                    {
+                        acknowledged.Enqueue(id);
+                    }
+                    // About the rate the gateway stores reports on this machine, so the backlog stays short and kills hit live work.
+                    await Task.Delay(PublishEvery);
+                }
+            });
+
             for (var kill = 1; kill <= Kills; kill++)
             {
                 // Let the new process get going (storing reports, forwarding cases), then kill it at a random moment.
@@ -72,7 +73,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
             output.WriteLine($"publishing stopped: {expected.Count} acknowledged by the broker");
             await Eventually.ReturnsAsync(async () => (await EdgeDatabase.ReportIdsAsync(data)).Count, n => n >= expected.Count, TimeSpan.FromSeconds(60), "all acknowledged reports stored");
             var stored = await EdgeDatabase.ReportIdsAsync(data); // report_id is the primary key: each at most once
-                        Assert.Empty(expected.Except(stored));
+            Assert.Empty(expected.Except(stored));
 
             await Eventually.ReturnsAsync(async () => (await EdgeDatabase.ViolationIdsAsync(data)).Count, n => n >= expected.Count, TimeSpan.FromSeconds(30), "a case for every report");
             var cases = await EdgeDatabase.ViolationIdsAsync(data);
