@@ -5,6 +5,8 @@ return args.FirstOrDefault() switch
 {
     "vision" => await VisionBenchmark.RunAsync(args[1..], Console.Out, CancellationToken.None),
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
+    "pipeline" => await PipelineBenchmark.RunAsync(args[1..], Console.Out, CancellationToken.None),
+    "soak" => await SoakBenchmark.RunAsync(args[1..], Console.Out, CancellationToken.None),
     _ => Usage(),
 };
 
@@ -13,5 +15,7 @@ static int Usage()
     Console.Error.WriteLine("usage: OneThing.Edge.Benchmarks <benchmark> [options]");
     Console.Error.WriteLine("  vision [--seconds N] [--workers N] [--cv-threads N]   vehicle model vs full detect, plate reads, allocations");
     Console.Error.WriteLine("  outbox                                                 outage backlog drain rate, confirmation -> SMS latency, exactly-once");
+    Console.Error.WriteLine("  pipeline [--seconds N] [--cameras 8,16,...]           cameras at 1 fps through the full pipeline, drops and latency, vs raw model");
+    Console.Error.WriteLine("  soak [--minutes N] [--cameras N] [--warmup-seconds N]  resident memory at a steady camera load");
     return 2;
 }

@@ -38,7 +38,8 @@ public sealed partial class PdaIntake(
             var report = parser.Parse(deviceId, payload.Span);
             var saved = await store.SaveAsync(report, cancellationToken);
             receipt = new Receipt(report.ReportId, saved.IsDuplicate ? ReceiptStatus.Duplicate : ReceiptStatus.Accepted, ViolationId: saved.ViolationId);
-            accepted = saved.IsDuplicate ? null : report;
+            // A duplicate without a case is a report whose fusion was cut short (crash before PUBACK): fuse it now.
+            accepted = saved.IsDuplicate && saved.ViolationId is not null ? null : report;
             counters.Report(saved.IsDuplicate ? "duplicate" : "accepted");
         }
         catch (PdaReportRejectedException rejected)

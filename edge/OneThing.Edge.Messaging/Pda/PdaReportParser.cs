@@ -195,7 +195,16 @@ public sealed class PdaReportParser(MqttOptions limits, Func<IReadOnlySet<string
         {
             throw new PdaReportRejectedException(reportId, RejectionCodes.InvalidField, $"{path ?? name} must be a string");
         }
-        var text = value.GetString()!.Trim();
+        string text;
+        try
+        {
+            text = value.GetString()!.Trim();
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument validates string contents lazily: invalid UTF-8 inside quotes surfaces only here (found by fuzzing).
+            throw new PdaReportRejectedException(reportId, RejectionCodes.InvalidField, $"{path ?? name} is not valid UTF-8");
+        }
         return text.Length == 0 ? null : text;
     }
 

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MQTTnet.Protocol;
+using OneThing.Edge.Host.Pipeline;
+using OneThing.Edge.Messaging;
+using OneThing.Edge.TestKit;
+using OpenCvSharp;
+
+namespace OneThing.Edge.Benchmarks;
+
+/// <summary>
+/// The in-process gateway with N cameras, each a fire lane over the lower 60 % of the frame, and publishers that send
+/// 1280x720 JPEG scenes at 1 fps per camera through the embedded broker with `captured-at` set to the send time.
+/// Measures per-frame latency (send to detection done, by polling each camera's last analysed capture time every
+/// 10 ms) and confirmation latency (capture time of the confirming frame to the `confirmed` event).
+/// </summary>
+public sealed class LoadRig : IAsyncDisposable
+{
+    public const double StopSeconds = 5;
+    public const double ConfirmSeconds = 10;
+    private readonly List<double> _frameLatencyMs = [];
+    private readonly List<double> _confirmLatencyMs = [];
+    private readonly List<double> _dwellOvershootMs = [];
+    private readonly Lock _lock = new();
+    private readonly List<byte[]> _frames;
+    private readonly List<TestMqttClient> _cameras;
+    private readonly SimulatorUnderBenchmark _traffic;
+    private readonly List<double> _smsLatencyMs = [];
+    private readonly HashSet<Guid> _texted = [];
+    private readonly TestMqttClient _observer;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _latencyProbe;
+    private readonly Task _eventReader;
+
+    private LoadRig(GatewayHarness gateway, List<TestMqttClient> cameras, TestMqttClient observer, List<byte[]> frames, SimulatorUnderBenchmark traffic)
+    {
+        Gateway = gateway;
+        _cameras = cameras;
+        _traffic = traffic;
+        _observer = observer;
+        _frames = frames;
+        _latencyProbe = Task.Run(ProbeLatencyAsync);
+        _eventReader = Task.Run(ReadConfirmationsAsync);
+    }
+
+    public GatewayHarness Gateway { get; }
+    public IngressCounters Counters => Gateway.Get<IngressCounters>();
+
+    public static string CameraId(int i) => $"cam-{i + 1}";
+
+    public static async Task<LoadRig> StartAsync(int cameras)
+    {
+        var traffic = await SimulatorUnderBenchmark.StartAsync();
+        var settings = new GatewaySettings();
+        settings["Serilog:MinimumLevel:Default"] = "Error";
+        settings["OneThing:TrafficSystem:BaseUrl"] = traffic.Url;
+        settings["OneThing:TrafficSystem:Token"] = SimulatorUnderBenchmark.Token;
+        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
+        for (var c = 0; c < cameras; c++)
+        {
+            settings[$"OneThing:Cameras:{c}:Id"] = CameraId(c);
+            settings[$"OneThing:Cameras:{c}:Lanes:0:Id"] = $"lane-{c + 1}";
+            settings[$"OneThing:Cameras:{c}:Lanes:0:StopSeconds"] = StopSeconds.ToString(CultureInfo.InvariantCulture);
+            settings[$"OneThing:Cameras:{c}:Lanes:0:ConfirmSeconds"] = ConfirmSeconds.ToString(CultureInfo.InvariantCulture);
+            for (var p = 0; p < road.Length; p++)
+            {
+                settings[$"OneThing:Cameras:{c}:Lanes:0:Polygon:{p}:0"] = road[p][0].ToString(CultureInfo.InvariantCulture);
+                settings[$"OneThing:Cameras:{c}:Lanes:0:Polygon:{p}:1"] = road[p][1].ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        var gateway = await GatewayHarness.StartAsync(settings);
+        var publishers = new List<TestMqttClient>();
+        for (var k = 0; k < Math.Min(cameras, 8); k++)
+        {
+            publishers.Add(await TestMqttClient.ConnectAsync(settings.MqttPort, $"camera-bridge-{k}"));
+        }
+        var observer = await TestMqttClient.ConnectAsync(settings.MqttPort, "observer");
+        await observer.SubscribeAsync(settings.Topics.ViolationEvents);
+        return new LoadRig(gateway, publishers, observer, MakeFrames(), traffic);
+    }
+
+    /// <summary>1280x720 JPEGs (quality 90) made from the sample scenes, as the vision benchmark uses.</summary>
+    public static List<byte[]> MakeFrames()
+    {
+        var frames = new List<byte[]>();
+        foreach (var file in Directory.GetFiles(TestPaths.Sample("scenes")).Order(StringComparer.Ordinal))
+        {
+            using var image = Cv2.ImRead(file, ImreadModes.Color);
+            if (image.Empty())
+            {
+                continue;
+            }
+            using var resized = image.Resize(new Size(1280, 720), 0, 0, InterpolationFlags.Area);
+            Cv2.ImEncode(".jpg", resized, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
+            frames.Add(jpeg);
+        }
+        return frames;
+    }
+
+    /// <summary>
+    /// Publishes 1 fps for each of the first <paramref name="cameras"/> cameras, spread evenly over each second, from
+    /// several connections at once (as separate cameras would be), so one socket does not cap the offered rate.
+    /// </summary>
+    public Task PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken) =>
+        Task.WhenAll(_cameras.Select((client, k) => PublishShareAsync(client, k, _cameras.Count, cameras, duration, cancellationToken)));
+
+    private async Task PublishShareAsync(TestMqttClient client, int share, int shares, int cameras, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var mine = Enumerable.Range(0, cameras).Where(c => c % shares == share).ToArray();
+        if (mine.Length == 0)
+        {
+            return;
+        }
+        var topics = Gateway.Settings.Topics;
+        var interval = TimeSpan.FromSeconds(1.0 / mine.Length);
+        var clock = Stopwatch.StartNew();
+        var phase = TimeSpan.FromSeconds((double)share / cameras);
+        for (long n = 0; clock.Elapsed < duration && !cancellationToken.IsCancellationRequested; n++)
+        {
+            var due = phase + interval * n;
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed, cancellationToken);
+            }
+            var c = mine[n % mine.Length];
+            var capturedAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+            await client.PublishAsync(topics.Frames(CameraId(c)), _frames[c % _frames.Count], MqttQualityOfServiceLevel.AtMostOnce, ("captured-at", capturedAt));
+        }
+    }
+
+    public Latencies TakeLatencies()
+    {
+        lock (_lock)
+        {
+            var result = new Latencies([.. _frameLatencyMs], [.. _confirmLatencyMs], [.. _dwellOvershootMs], [.. _smsLatencyMs]);
+            _frameLatencyMs.Clear();
+            _confirmLatencyMs.Clear();
+            _dwellOvershootMs.Clear();
+            _smsLatencyMs.Clear();
+            return result;
+        }
+    }
+
+    /// <summary>Milliseconds: send to detection done; confirming frame to `confirmed` event; dwell beyond the threshold; confirming frame to SMS.</summary>
+    public sealed record Latencies(double[] FrameMs, double[] ConfirmMs, double[] OvershootMs, double[] SmsMs);
+
+    private async Task ProbeLatencyAsync()
+    {
+        var pipeline = Gateway.Get<FramePipeline>();
+        var seen = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var (id, watch) in pipeline.Cameras)
+                {
+                    var last = watch.LastFrameAt;
+                    if (last is { } at && seen.GetValueOrDefault(id) != last)
+                    {
+                        seen[id] = last;
+                        lock (_lock)
+                        {
+                            _frameLatencyMs.Add((now - at).TotalMilliseconds);
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ReadConfirmationsAsync()
+    {
+        var handled = 0;
+        var confirmations = new Dictionary<Guid, DateTimeOffset>();
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var received = _observer.Received;
+                for (; handled < received.Count; handled++)
+                {
+                    using var json = JsonDocument.Parse(received[handled].Payload);
+                    var root = json.RootElement;
+                    if (root.GetProperty("event").GetString() != "confirmed" || !root.GetProperty("details").TryGetProperty("cameraId", out _))
+                    {
+                        continue;
+                    }
+                    var violationId = root.GetProperty("violationId").GetGuid();
+                    var at = root.GetProperty("at").GetDateTimeOffset();
+                    var details = root.GetProperty("details");
+                    var confirmedAt = details.GetProperty("confirmedAt").GetDateTimeOffset();
+                    var firstSeenAt = details.GetProperty("firstSeenAt").GetDateTimeOffset();
+                    lock (_lock)
+                    {
+                        _confirmLatencyMs.Add((at - confirmedAt).TotalMilliseconds);
+                        _dwellOvershootMs.Add((confirmedAt - firstSeenAt).TotalMilliseconds - (StopSeconds + ConfirmSeconds) * 1000);
+                        confirmations[violationId] = confirmedAt;
+                    }
+                }
+                foreach (var notice in _traffic.Notices)
+                {
+                    if (confirmations.TryGetValue(notice.ViolationId, out var confirmedAt) && _texted.Add(notice.ViolationId))
+                    {
+                        lock (_lock)
+                        {
+                            _smsLatencyMs.Add((notice.SentAt - confirmedAt).TotalMilliseconds);
+                        }
+                    }
+                }
+                await Task.Delay(50, _stop.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public static double Percentile(double[] values, double p)
+    {
+        if (values.Length == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_latencyProbe, _eventReader);
+        foreach (var camera in _cameras)
+        {
+            await camera.DisposeAsync();
+        }
+        await _observer.DisposeAsync();
+        await Gateway.DisposeAsync();
+        await _traffic.DisposeAsync();
+        _stop.Dispose();
+    }
+}

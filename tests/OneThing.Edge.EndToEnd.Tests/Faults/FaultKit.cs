@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using OneThing.Edge.TestKit;
+using OneThing.TrafficSystem.Simulator;
+
+namespace OneThing.Edge.EndToEnd.Tests.Faults;
+
+/// <summary>The traffic-system simulator in the test process, over real HTTP, with its fault switches.</summary>
+public sealed class SimulatorUnderTest : IAsyncDisposable
+{
+    public const string Token = "fault-token";
+    private readonly WebApplication _app;
+
+    private SimulatorUnderTest(WebApplication app, string url)
+    {
+        _app = app;
+        Url = url;
+        Http = new HttpClient { BaseAddress = new Uri(url) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+    }
+
+    public string Url { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<SimulatorUnderTest> StartAsync()
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var app = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Serilog:MinimumLevel:Default", "Warning"]);
+        await app.StartAsync();
+        return new SimulatorUnderTest(app, url);
+    }
+
+    /// <summary>The SMS list over the API; faults apply to <c>/api</c>, so call it only while the simulator is healthy.</summary>
+    public async Task<Notice[]> NoticesAsync() => (await Http.GetFromJsonAsync<Notice[]>("/api/v1/notices"))!;
+
+    /// <summary>The SMS list read in-process, unaffected by injected faults.</summary>
+    public IReadOnlyList<Notice> NoticesSoFar => _app.Services.GetRequiredService<NoticeSink>().All;
+
+    public async Task FaultAsync(FaultSettings settings) => (await Http.PostAsJsonAsync("/admin/faults", settings)).EnsureSuccessStatusCode();
+
+    public async Task ClearFaultsAsync() => (await Http.DeleteAsync(new Uri("/admin/faults", UriKind.Relative))).EnsureSuccessStatusCode();
+
+    /// <summary>Points a gateway at this simulator with short timeouts and retry delays, so outages resolve in seconds.</summary>
+    public GatewaySettings Configure(GatewaySettings settings)
+    {
+        settings["OneThing:TrafficSystem:BaseUrl"] = Url;
+        settings["OneThing:TrafficSystem:Token"] = Token;
+        settings["OneThing:TrafficSystem:AttemptTimeout"] = "00:00:00.500";
+        settings["OneThing:TrafficSystem:TotalTimeout"] = "00:00:02";
+        settings["OneThing:TrafficSystem:SweepInterval"] = "00:00:00.200";
+        settings["OneThing:Outbox:RetryBaseDelay"] = "00:00:00.100";
+        settings["OneThing:Outbox:RetryMaxDelay"] = "00:00:00.500";
+        // Every retry logs a warning; the tests assert on the outbox instead.
+        settings["Serilog:MinimumLevel:Override:Polly"] = "Fatal";
+        settings["Serilog:MinimumLevel:Override:OneThing.Edge.CloudConnector"] = "Error";
+        return settings;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Reads a gateway's edge.db from outside (read-only, no pooling), as an auditor would after a fault.</summary>
+public static class EdgeDatabase
+{
+    public static async Task<List<string>> ColumnAsync(string dataDirectory, string sql)
+    {
+        var path = Path.Combine(dataDirectory, "edge.db");
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False;Default Timeout=5");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            var values = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
+            }
+            return values;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        {
+            return []; // tables not created yet
+        }
+    }
+
+    public static Task<List<string>> ReportIdsAsync(string dataDirectory) => ColumnAsync(dataDirectory, "SELECT report_id FROM pda_reports");
+
+    public static Task<List<string>> ViolationIdsAsync(string dataDirectory) => ColumnAsync(dataDirectory, "SELECT id FROM violations");
+
+    /// <summary>State of every outbox message that opens a case at the traffic system.</summary>
+    public static Task<List<string>> CaseMessageStatesAsync(string dataDirectory) =>
+        ColumnAsync(dataDirectory, "SELECT state FROM outbox WHERE kind = 'violation'");
+
+    public static Task<List<string>> UnsentMessageStatesAsync(string dataDirectory) =>
+        ColumnAsync(dataDirectory, "SELECT state FROM outbox WHERE state <> 'Sent'");
+}
+
+/// <summary>PDA reports with one plate each, so every report becomes a case of its own (no merging by plate).</summary>
+public static class DistinctReports
+{
+    private const string Letters = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+    public static string Plate(int i) => $"皖{Letters[i / 100_000 % Letters.Length]}{i % 100_000:D5}";
+
+    public static byte[] Json(string reportId, int i) => Reports.Json(reportId, Plate(i));
+}
