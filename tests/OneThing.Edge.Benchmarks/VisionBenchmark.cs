@@ -33,7 +33,7 @@ public static class VisionBenchmark
         using var colors = new PlateColorClassifier(wrapped);
         var vision = new VehicleVision(vehicles, plates, reader, colors, wrapped);
         var decoder = new FrameDecoder(options.Frames);
-        var frames = MakeFrames();
+        var frames = LoadRig.MakeFrames();
         await output.WriteLineAsync(string.Create(inv,
             $"vision benchmark: {frames.Count} JPEG frames 1280x720 (mean {frames.Average(f => f.Length) / 1024:0} KiB), {workers} workers x 1 intra-op thread, {seconds} s per phase, {Environment.ProcessorCount} cores"));
 
@@ -109,23 +109,6 @@ public static class VisionBenchmark
             }
         }
         return 0;
-    }
-
-    private static List<byte[]> MakeFrames()
-    {
-        var frames = new List<byte[]>();
-        foreach (var file in Directory.GetFiles(TestPaths.Sample("scenes")).Order(StringComparer.Ordinal))
-        {
-            using var image = Cv2.ImRead(file, ImreadModes.Color);
-            if (image.Empty())
-            {
-                continue;
-            }
-            using var resized = image.Resize(new Size(1280, 720), 0, 0, InterpolationFlags.Area);
-            Cv2.ImEncode(".jpg", resized, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
-            frames.Add(jpeg);
-        }
-        return frames;
     }
 
     /// <summary>Mean time of each detect stage on one thread, over every frame a few times.</summary>
