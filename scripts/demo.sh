@@ -23,7 +23,8 @@ trap cleanup EXIT INT TERM
 
 dotnet "$simulator" --urls http://127.0.0.1:5080 --Simulator:Token "$token" --Simulator:NoticeFile data/demo/sms.jsonl &
 pids+=($!)
-OneThing__TrafficSystem__Token="$token" dotnet "$gateway" run --config deploy/demo/appsettings.Demo.json &
+console_token="console-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+OneThing__TrafficSystem__Token="$token" OneThing__Console__Token="$console_token" dotnet "$gateway" run --config deploy/demo/appsettings.Demo.json &
 pids+=($!)
 
 for _ in $(seq 1 120); do curl -fs http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break; sleep 0.5; done
@@ -35,7 +36,8 @@ bridge cam-court data/demo-frames/plates/ccpd_rpnet_demo_3.jpg
 
 cat <<INFO
 
-  Demo running: gateway http://127.0.0.1:8080 (health: /healthz, /readyz), MQTT on 127.0.0.1:1883, simulator http://127.0.0.1:5080.
+  Demo running: operator console http://127.0.0.1:8080 (token: $console_token), /metrics, /readyz;
+  MQTT on 127.0.0.1:1883; traffic-system simulator http://127.0.0.1:5080.
   Cameras cam-gate and cam-court play a parked car each; watch for "Violation ... confirmed" and "SMS ... to 1xx****xxxx".
   Follow the case events:   mosquitto_sub -h 127.0.0.1 -V mqttv5 -t 'onething/demo-compound/#' -v
   Send an officer's report: see README.md, "Try a PDA report".

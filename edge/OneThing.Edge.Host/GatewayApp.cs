@@ -22,6 +22,9 @@ public static class GatewayApp
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: true);
         }
+        // Site files sit below the environment and the command line, as appsettings.json does: secrets and
+        // --set overrides set there always win.
+        builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
         var configuration = builder.Configuration;
 
