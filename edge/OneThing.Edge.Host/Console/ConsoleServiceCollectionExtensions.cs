@@ -15,8 +15,10 @@ public static class ConsoleServiceCollectionExtensions
         var dataDirectory = Path.GetFullPath(configuration[$"{SiteOptions.Section}:DataDirectory"] ?? "data");
         Directory.CreateDirectory(dataDirectory);
         var overrides = new LaneOverrides(configuration, Path.Combine(dataDirectory, LaneOverrides.FileName));
-        // Last source, so it wins; reloadOnChange also picks up a hand edit of the file.
-        configuration.AddJsonFile(overrides.Path, optional: true, reloadOnChange: true);
+        // Last source, so the console's lanes win over appsettings and --config files.
+        // No file watcher: only the console writes this file and it reloads at once; a watcher's late reload of an
+        // earlier save could otherwise briefly bring back a lane the operator had just removed.
+        configuration.AddJsonFile(overrides.Path, optional: true, reloadOnChange: false);
         services.AddSingleton(overrides);
         services.AddSingleton<IPostConfigureOptions<SiteOptions>>(overrides);
 
