@@ -24,7 +24,9 @@ public sealed class SimulatorUnderBenchmark : IAsyncDisposable
     public static async Task<SimulatorUnderBenchmark> StartAsync()
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var app = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Serilog:MinimumLevel:Default", "Error"]);
+        // The SMS file goes to a temp folder, not the working directory (it is run output, never source).
+        var notices = Path.Combine(TestPaths.NewTempDirectory("benchmark-sim"), "notices.jsonl");
+        var app = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:NoticeFile", notices, "--Serilog:MinimumLevel:Default", "Error"]);
         await app.StartAsync();
         return new SimulatorUnderBenchmark(app, url);
     }

@@ -39,6 +39,14 @@ public sealed partial class PdaCaseFusion(
     public async ValueTask AcceptedAsync(PdaReport report, CancellationToken cancellationToken)
     {
         var laneId = report.LaneId ?? OffLane;
+        // The report id is a PDA case's id: after a crash between recording that case and linking the report,
+        // the redelivered report only needs the link (not its photos merged into its own case again).
+        var violationId = Guid.Parse(report.ReportId);
+        if (await violations.GetAsync(violationId, cancellationToken) is not null)
+        {
+            await reports.LinkViolationAsync(report.ReportId, violationId, cancellationToken);
+            return;
+        }
         var photos = await StorePhotosAsync(report, laneId, cancellationToken);
 
         if (ClearanceWatcher.ViolationOfTask(report.TaskId) is { } tasked && await violations.GetAsync(tasked, cancellationToken) is not null)
@@ -60,8 +68,6 @@ public sealed partial class PdaCaseFusion(
             return;
         }
 
-        // The report id is the case's id too: a replayed report can never become a second case.
-        var violationId = Guid.Parse(report.ReportId);
         var violation = new Violation(
             violationId, site.CurrentValue.SiteId, laneId, ViolationSource.Pda, null, report.DeviceId, report.OfficerId, report.Plate, 1.0,
             report.ObservedAt, report.ReceivedAt, photos.Select(p => new EvidenceItem(p.Kind, p.Sha256, p.CapturedAt, p.ContentType)).ToList());
