@@ -88,13 +88,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var vehicles = _vision.DetectVehicles(mat);
             Http.MetricsEndpoints.InferenceSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            watch.LastFrameAt = frame.CapturedAt;
-            watch.LastVehicles = vehicles;
-            // The console shows the latest frame: a copy at most once a second, since the buffer goes back to a pool.
-            if (watch.LatestFrame is null || (frame.CapturedAt - watch.LatestFrame.CapturedAt).Duration() >= TimeSpan.FromSeconds(1))
-            {
-                watch.LatestFrame = new LatestFrame(frame.Image.ToArray(), frame.CapturedAt, vehicles);
-            }
+            watch.Remember(frame.Image.Span, frame.CapturedAt, vehicles);
             foreach (var e in watch.Engine.Observe(frame.CapturedAt, mat.Width, mat.Height, vehicles))
             {
                 if (Act(watch, frame, mat, vehicles, e) is { } work)
@@ -212,10 +206,45 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     {
         public CameraOptions Camera { get; set; } = camera;
         public ViolationEngine Engine { get; } = new(camera.Id, Lanes(camera));
-        public DateTimeOffset? LastFrameAt { get; set; }
-        public IReadOnlyList<VehicleDetection> LastVehicles { get; set; } = [];
-        public LatestFrame? LatestFrame { get; set; }
+        private readonly Lock _latest = new();
+        private byte[] _image = [];
+        private int _imageLength;
+
+        public DateTimeOffset? LastFrameAt { get; private set; }
+        public IReadOnlyList<VehicleDetection> LastVehicles { get; private set; } = [];
+
+        /// <summary>A copy of the latest frame for the console, made only when it asks.</summary>
+        public LatestFrame? LatestFrame
+        {
+            get
+            {
+                lock (_latest)
+                {
+                    return LastFrameAt is { } at ? new LatestFrame(_image[.._imageLength], at, LastVehicles) : null;
+                }
+            }
+        }
+
         internal Dictionary<int, HeldEvidence> Held { get; } = [];
+
+        /// <summary>
+        /// Keeps the frame in one buffer per camera, reused: the frame's own buffer goes back to a pool, and a new
+        /// array per frame would be large-object-heap churn at every camera's frame rate.
+        /// </summary>
+        internal void Remember(ReadOnlySpan<byte> image, DateTimeOffset capturedAt, IReadOnlyList<VehicleDetection> vehicles)
+        {
+            lock (_latest)
+            {
+                if (_image.Length < image.Length)
+                {
+                    _image = new byte[image.Length + image.Length / 4];
+                }
+                image.CopyTo(_image);
+                _imageLength = image.Length;
+                LastFrameAt = capturedAt;
+                LastVehicles = vehicles;
+            }
+        }
     }
 
     /// <summary>A camera's recent frame as received (encoded) with the vehicles found in it, for the console.</summary>
