@@ -10,9 +10,6 @@ public abstract class FrameSource : IDisposable
     /// <summary>Next frame as JPEG or PNG bytes, or null at the end of a finite source.</summary>
     public abstract byte[]? Next();
 
-    /// <summary>Live streams are reopened when they drop; files and folders end.</summary>
-    public virtual bool IsLive => false;
-
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     public static FrameSource Open(string source, bool loop)
@@ -68,8 +65,6 @@ public abstract class FrameSource : IDisposable
             _loop = loop;
             _capture = OpenCapture();
         }
-
-        public override bool IsLive => _live;
 
         public override byte[]? Next()
         {

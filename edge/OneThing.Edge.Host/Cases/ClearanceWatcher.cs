@@ -54,8 +54,6 @@ public sealed partial class ClearanceWatcher(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public int Watching => _watches.Count;
-
     /// <summary>A camera case was confirmed: its watch starts at the confirmation's capture time.</summary>
     public void Watch(Guid violationId, string laneId, string? plate, DateTimeOffset confirmedAt) =>
         _watches.TryAdd(violationId, new CaseWatch(laneId, plate, confirmedAt));

@@ -27,9 +27,6 @@ public sealed partial class EmbeddedBroker(
 
     public bool IsConnected => _server?.IsStarted == true;
 
-    /// <summary>The port actually listened on (useful with Port=0 in tests).</summary>
-    public int Port => options.Port;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var builder = new MqttServerOptionsBuilder()
