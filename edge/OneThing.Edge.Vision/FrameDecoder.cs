@@ -31,13 +31,21 @@ public sealed class FrameDecoder(FrameLimits limits)
     public FrameLimits Limits { get; } = limits ?? throw new ArgumentNullException(nameof(limits));
 
     /// <summary>Decodes or throws <see cref="FrameDecodeException"/>; the caller owns (disposes) the Mat.</summary>
-    public Mat Decode(ReadOnlySpan<byte> data)
+    public Mat Decode(ReadOnlySpan<byte> data) => Decode(data, ImreadModes.Color);
+
+    /// <summary>
+    /// The image in grey at 1/8 of its size (one pixel per 8x8 block): libjpeg decodes it from the block averages
+    /// alone, a small fraction of a full decode, which is enough to tell whether a scene changed.
+    /// </summary>
+    public Mat DecodeThumbnail(ReadOnlySpan<byte> data) => Decode(data, ImreadModes.ReducedGrayscale8);
+
+    private Mat Decode(ReadOnlySpan<byte> data, ImreadModes mode)
     {
         ReadHeader(data);
         Mat mat;
         try
         {
-            mat = Cv2.ImDecode(data, ImreadModes.Color);
+            mat = Cv2.ImDecode(data, mode);
         }
         catch (OpenCVException e)
         {

@@ -94,6 +94,8 @@ public static class ReplayVerb
         var score = result.Score;
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"precision {score.Precision:0.00}  recall {score.Recall:0.00}  plate accuracy {score.PlateAccuracy:0.00}  decision latency per frame: mean {result.MeanMs:0.0} ms, p95 {result.P95Ms:0.0} ms"));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"vehicle detector ran on {result.Frames - result.GatedFrames} of {result.Frames} frames (the motion gate carried the rest over from a still scene)"));
         AnsiConsole.WriteLine($"database and evidence: {result.DataDirectory}");
     }
 }

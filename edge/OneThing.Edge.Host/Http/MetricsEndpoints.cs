@@ -19,6 +19,10 @@ public static class MetricsEndpoints
     public static readonly Histogram<double> InferenceSeconds =
         PipelineMeter.CreateHistogram<double>("onething_inference_seconds", "s", "Vehicle detection time per frame");
 
+    /// <summary>Frames that skipped the vehicle detector because the scene had not changed (motion gate).</summary>
+    public static readonly Counter<long> GatedFrames =
+        PipelineMeter.CreateCounter<long>("onething_frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
+
     private static readonly double[] InferenceBuckets = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
     public static WebApplication MapMetrics(this WebApplication app)

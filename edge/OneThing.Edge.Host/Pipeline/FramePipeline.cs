@@ -18,12 +18,14 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace OneThing.Edge.Host.Pipeline;
 
-/// <summary>`OneThing:Pipeline`: how many frames are analysed at once (each ONNX call uses one thread).</summary>
+/// <summary>`OneThing:Pipeline`: how many frames are analysed at once (each ONNX call uses one thread), and the motion gate.</summary>
 public sealed class PipelineOptions
 {
     public const string Section = "OneThing:Pipeline";
 
     public int InferenceWorkers { get; set; } = Environment.ProcessorCount;
+
+    public MotionGateOptions MotionGate { get; set; } = new();
 }
 
 /// <summary>
@@ -42,6 +44,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     private readonly ClearanceWatcher _clearance;
     private readonly ViolationStore _violations;
     private readonly IOptionsMonitor<SiteOptions> _site;
+    private readonly MotionGateOptions _motion;
     private readonly SemaphoreSlim _inference;
     private readonly ILogger<FramePipeline> _logger;
     private readonly IDisposable? _reload;
@@ -59,6 +62,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         _violations = violations;
         _site = site;
         _logger = logger;
+        _motion = options.Value.MotionGate;
         _inference = new SemaphoreSlim(Math.Max(1, options.Value.InferenceWorkers));
         // Lanes and thresholds reload without a restart; running tracks and cases keep their state.
         _reload = site.OnChange(updated =>
@@ -82,16 +86,35 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         var watch = _cameras.GetOrAdd(frame.CameraId, id => new CameraWatch(Camera(id)));
         await _inference.WaitAsync(cancellationToken);
         List<Func<Task>> follow = [];
+        Mat? mat = null;
         try
         {
-            using var mat = _decoder.Decode(frame.Image.Span);
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var vehicles = _vision.DetectVehicles(mat);
-            Http.MetricsEndpoints.InferenceSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            watch.Remember(frame.Image.Span, frame.CapturedAt, vehicles);
-            foreach (var e in watch.Engine.Observe(frame.CapturedAt, mat.Width, mat.Height, vehicles))
+            var (width, height) = _decoder.ReadHeader(frame.Image.Span);
+            using var thumbnail = _motion.Enabled ? _decoder.DecodeThumbnail(frame.Image.Span) : null;
+            IReadOnlyList<VehicleDetection> vehicles;
+            if (thumbnail is null || watch.Motion.NeedsDetection(thumbnail, frame.CapturedAt, watch.Engine.Lanes, _motion))
             {
-                if (Act(watch, frame, mat, vehicles, e) is { } work)
+                mat = _decoder.Decode(frame.Image.Span);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                vehicles = _vision.DetectVehicles(mat);
+                Http.MetricsEndpoints.InferenceSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                if (thumbnail is not null)
+                {
+                    watch.Motion.Detected(thumbnail, frame.CapturedAt);
+                }
+            }
+            else
+            {
+                // A still scene: the vehicles are where the detector last saw them.
+                vehicles = watch.LastVehicles;
+                watch.CountGated();
+            }
+            watch.Remember(frame.Image.Span, frame.CapturedAt, vehicles);
+            // Evidence and plate reads need the full frame even when the detector was skipped.
+            Mat Full() => mat ??= _decoder.Decode(frame.Image.Span);
+            foreach (var e in watch.Engine.Observe(frame.CapturedAt, width, height, vehicles))
+            {
+                if (Act(watch, frame, Full, vehicles, e) is { } work)
                 {
                     follow.Add(work);
                 }
@@ -99,6 +122,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         }
         finally
         {
+            mat?.Dispose();
             _inference.Release();
         }
         // Disk and network work happens outside the inference gate.
@@ -110,18 +134,19 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     }
 
     /// <summary>Handles one engine event on the decoded frame; returns storage work to run after the inference gate.</summary>
-    private Func<Task>? Act(CameraWatch watch, CameraFrame frame, Mat mat, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e)
+    private Func<Task>? Act(CameraWatch watch, CameraFrame frame, Func<Mat> full, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e)
     {
         switch (e)
         {
             case EvidenceNeeded { Stage: 1 } stage1:
-                watch.Held[stage1.TrackId] = new HeldEvidence(Evidence(watch, frame, mat, vehicles, stage1.Box, EvidenceKinds.Overview, stage1.LaneId));
+                watch.Held[stage1.TrackId] = new HeldEvidence(Evidence(watch, frame, full(), vehicles, stage1.Box, EvidenceKinds.Overview, stage1.LaneId));
                 return null;
             case EvidenceNeeded stage2:
                 var held = watch.Held.GetValueOrDefault(stage2.TrackId);
-                watch.Held[stage2.TrackId] = (held ?? new HeldEvidence(null)) with { Confirmation = Evidence(watch, frame, mat, vehicles, stage2.Box, EvidenceKinds.Confirmation, stage2.LaneId) };
+                watch.Held[stage2.TrackId] = (held ?? new HeldEvidence(null)) with { Confirmation = Evidence(watch, frame, full(), vehicles, stage2.Box, EvidenceKinds.Confirmation, stage2.LaneId) };
                 return null;
             case PlateNeeded plate:
+                var mat = full();
                 var reading = _vision.ReadPlate(mat, plate.Box);
                 if (reading is null)
                 {
@@ -226,6 +251,19 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         }
 
         internal Dictionary<int, HeldEvidence> Held { get; } = [];
+
+        internal MotionGate Motion { get; } = new();
+
+        private long _gatedFrames;
+
+        /// <summary>Frames whose detections were carried over from the last detected frame (still scene).</summary>
+        public long GatedFrames => Interlocked.Read(ref _gatedFrames);
+
+        internal void CountGated()
+        {
+            Interlocked.Increment(ref _gatedFrames);
+            Http.MetricsEndpoints.GatedFrames.Add(1, new KeyValuePair<string, object?>("camera", Camera.Id));
+        }
 
         /// <summary>
         /// Keeps the frame in one buffer per camera, reused: the frame's own buffer goes back to a pool, and a new

@@ -9,7 +9,8 @@ using OneThing.Edge.Storage.Cases;
 namespace OneThing.Edge.Host.Replay;
 
 /// <summary>What a replay measured: the score, the cases, and how long each frame's decision took.</summary>
-public sealed record ReplayResult(ReplayScore Score, IReadOnlyList<CaseSummary> Cases, int Frames, IReadOnlyList<double> FrameMilliseconds, string DataDirectory)
+public sealed record ReplayResult(
+    ReplayScore Score, IReadOnlyList<CaseSummary> Cases, int Frames, long GatedFrames, IReadOnlyList<double> FrameMilliseconds, string DataDirectory)
 {
     public double MeanMs => FrameMilliseconds.Count == 0 ? 0 : FrameMilliseconds.Average();
 
@@ -57,7 +58,8 @@ public static class ReplayRunner
         }
 
         var cases = await services.GetRequiredService<CaseRecorder>().CasesAsync(openOnly: false, cancellationToken);
-        return new ReplayResult(ReplayScore.Of(scenario.Expected, cases), cases, timings.Count, timings, data);
+        var gated = pipeline.Cameras.TryGetValue(scenario.Camera.Id, out var watch) ? watch.GatedFrames : 0;
+        return new ReplayResult(ReplayScore.Of(scenario.Expected, cases), cases, timings.Count, gated, timings, data);
     }
 
     /// <summary>The scenario's camera and lanes as configuration keys (so --set can override any of them).</summary>
