@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using MQTTnet.Protocol;
 using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.TestKit;
@@ -10,8 +9,8 @@ using OpenCvSharp;
 namespace OneThing.Edge.Benchmarks;
 
 /// <summary>
-/// The in-process gateway with N cameras, each a fire lane over the lower 60 % of the frame, and publishers that send
-/// 1280x720 JPEG scenes at 1 fps per camera through the embedded broker with `captured-at` set to the send time.
+/// The in-process gateway with N cameras, each a fire lane over the lower 60 % of the frame, and a publisher process
+/// (<see cref="CameraPublisher"/>) that sends 1280x720 JPEG scenes at 1 fps per camera through the embedded broker.
 /// Measures per-frame latency (send to detection done, by polling each camera's last analysed capture time every
 /// 10 ms) and confirmation latency (capture time of the confirming frame to the `confirmed` event).
 /// </summary>
@@ -23,8 +22,6 @@ public sealed class LoadRig : IAsyncDisposable
     private readonly List<double> _confirmLatencyMs = [];
     private readonly List<double> _dwellOvershootMs = [];
     private readonly Lock _lock = new();
-    private readonly List<byte[]> _frames;
-    private readonly List<TestMqttClient> _cameras;
     private readonly SimulatorUnderBenchmark _traffic;
     private readonly List<double> _smsLatencyMs = [];
     private readonly HashSet<Guid> _texted = [];
@@ -33,13 +30,11 @@ public sealed class LoadRig : IAsyncDisposable
     private readonly Task _latencyProbe;
     private readonly Task _eventReader;
 
-    private LoadRig(GatewayHarness gateway, List<TestMqttClient> cameras, TestMqttClient observer, List<byte[]> frames, SimulatorUnderBenchmark traffic)
+    private LoadRig(GatewayHarness gateway, TestMqttClient observer, SimulatorUnderBenchmark traffic)
     {
         Gateway = gateway;
-        _cameras = cameras;
         _traffic = traffic;
         _observer = observer;
-        _frames = frames;
         _latencyProbe = Task.Run(ProbeLatencyAsync);
         _eventReader = Task.Run(ReadConfirmationsAsync);
     }
@@ -49,13 +44,15 @@ public sealed class LoadRig : IAsyncDisposable
 
     public static string CameraId(int i) => $"cam-{i + 1}";
 
-    public static async Task<LoadRig> StartAsync(int cameras)
+    /// <summary>Starts the gateway for <paramref name="cameras"/> cameras; <paramref name="motionGate"/> switches the motion gate.</summary>
+    public static async Task<LoadRig> StartAsync(int cameras, bool motionGate)
     {
         var traffic = await SimulatorUnderBenchmark.StartAsync();
         var settings = new GatewaySettings();
         settings["Serilog:MinimumLevel:Default"] = "Error";
         settings["OneThing:TrafficSystem:BaseUrl"] = traffic.Url;
         settings["OneThing:TrafficSystem:Token"] = SimulatorUnderBenchmark.Token;
+        settings["OneThing:Pipeline:MotionGate:Enabled"] = motionGate.ToString();
         float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
         for (var c = 0; c < cameras; c++)
         {
@@ -70,14 +67,9 @@ public sealed class LoadRig : IAsyncDisposable
             }
         }
         var gateway = await GatewayHarness.StartAsync(settings);
-        var publishers = new List<TestMqttClient>();
-        for (var k = 0; k < Math.Min(cameras, 8); k++)
-        {
-            publishers.Add(await TestMqttClient.ConnectAsync(settings.MqttPort, $"camera-bridge-{k}"));
-        }
         var observer = await TestMqttClient.ConnectAsync(settings.MqttPort, "observer");
         await observer.SubscribeAsync(settings.Topics.ViolationEvents);
-        return new LoadRig(gateway, publishers, observer, MakeFrames(), traffic);
+        return new LoadRig(gateway, observer, traffic);
     }
 
     /// <summary>1280x720 JPEGs (quality 90) made from the sample scenes, as the vision benchmark uses.</summary>
@@ -99,35 +91,11 @@ public sealed class LoadRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// Publishes 1 fps for each of the first <paramref name="cameras"/> cameras, spread evenly over each second, from
-    /// several connections at once (as separate cameras would be), so one socket does not cap the offered rate.
+    /// 1 fps for each of the first <paramref name="cameras"/> cameras for <paramref name="duration"/>, from the
+    /// publisher process; <paramref name="sceneSeconds"/> > 0 changes each camera's scene that often.
     /// </summary>
-    public Task PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken) =>
-        Task.WhenAll(_cameras.Select((client, k) => PublishShareAsync(client, k, _cameras.Count, cameras, duration, cancellationToken)));
-
-    private async Task PublishShareAsync(TestMqttClient client, int share, int shares, int cameras, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        var mine = Enumerable.Range(0, cameras).Where(c => c % shares == share).ToArray();
-        if (mine.Length == 0)
-        {
-            return;
-        }
-        var topics = Gateway.Settings.Topics;
-        var interval = TimeSpan.FromSeconds(1.0 / mine.Length);
-        var clock = Stopwatch.StartNew();
-        var phase = TimeSpan.FromSeconds((double)share / cameras);
-        for (long n = 0; clock.Elapsed < duration && !cancellationToken.IsCancellationRequested; n++)
-        {
-            var due = phase + interval * n;
-            if (due > clock.Elapsed)
-            {
-                await Task.Delay(due - clock.Elapsed, cancellationToken);
-            }
-            var c = mine[n % mine.Length];
-            var capturedAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-            await client.PublishAsync(topics.Frames(CameraId(c)), _frames[c % _frames.Count], MqttQualityOfServiceLevel.AtMostOnce, ("captured-at", capturedAt));
-        }
-    }
+    public Task PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken, double sceneSeconds = 0) =>
+        CameraPublisher.RunChildAsync(Gateway.Settings.MqttPort, Gateway.Settings.Topics.Frames("{camera}"), cameras, duration, sceneSeconds, cancellationToken);
 
     public Latencies TakeLatencies()
     {
@@ -235,10 +203,6 @@ public sealed class LoadRig : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_latencyProbe, _eventReader);
-        foreach (var camera in _cameras)
-        {
-            await camera.DisposeAsync();
-        }
         await _observer.DisposeAsync();
         await Gateway.DisposeAsync();
         await _traffic.DisposeAsync();

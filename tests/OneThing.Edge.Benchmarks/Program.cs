@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "outbox" => await OutboxBenchmark.RunAsync(args[1..]),
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..], Console.Out, CancellationToken.None),
     "soak" => await SoakBenchmark.RunAsync(args[1..], Console.Out, CancellationToken.None),
+    "publish" => await CameraPublisher.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -15,7 +16,9 @@ static int Usage()
     Console.Error.WriteLine("usage: OneThing.Edge.Benchmarks <benchmark> [options]");
     Console.Error.WriteLine("  vision [--seconds N] [--workers N] [--cv-threads N]   vehicle model vs full detect, plate reads, allocations");
     Console.Error.WriteLine("  outbox                                                 outage backlog drain rate, confirmation -> SMS latency, exactly-once");
-    Console.Error.WriteLine("  pipeline [--seconds N] [--cameras 8,16,...]           cameras at 1 fps through the full pipeline, drops and latency, vs raw model");
-    Console.Error.WriteLine("  soak [--minutes N] [--cameras N] [--warmup-seconds N]  resident memory at a steady camera load");
+    Console.Error.WriteLine("  pipeline [--seconds N] [--gate off|on|both] [--cameras 32,48,...] [--gated-cameras 64,96,...] [--scene-seconds N]");
+    Console.Error.WriteLine("                                                         cameras at 1 fps through the full pipeline, drops and latency, vs raw model");
+    Console.Error.WriteLine("  soak [--minutes N] [--cameras N] [--warmup-seconds N] [--gate on] [--scene-seconds N]");
+    Console.Error.WriteLine("                                                         resident memory at a steady camera load");
     return 2;
 }

@@ -4,7 +4,8 @@ using System.Globalization;
 namespace OneThing.Edge.Benchmarks;
 
 /// <summary>
-/// Resident memory of the gateway process (in-process gateway plus the camera publisher) under a steady camera load:
+/// Resident memory of the gateway process (in-process gateway and traffic simulator; the cameras publish from their own
+/// process) under a steady camera load:
 /// sampled after a warm-up and then every interval until the end; flat means the last sample is within 5 % of the first.
 /// </summary>
 public static class SoakBenchmark
@@ -21,10 +22,13 @@ public static class SoakBenchmark
         var warmup = TimeSpan.FromSeconds(PipelineBenchmark.Option(args, "--warmup-seconds", 60));
         var sampleEvery = TimeSpan.FromSeconds(Math.Max(10, minutes * 60 / 10));
 
-        await using var rig = await LoadRig.StartAsync(cameras);
+        var motionGate = PipelineBenchmark.OptionText(args, "--gate") == "on";
+        var sceneSeconds = PipelineBenchmark.Option(args, "--scene-seconds", 30);
+        await using var rig = await LoadRig.StartAsync(cameras, motionGate);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var load = rig.PublishAsync(cameras, warmup + TimeSpan.FromMinutes(minutes), stop.Token);
-        await output.WriteLineAsync(string.Create(inv, $"soak: {cameras} cameras at 1 fps, {warmup.TotalSeconds:0} s warm-up, {minutes} min measured"));
+        var load = rig.PublishAsync(cameras, warmup + TimeSpan.FromMinutes(minutes), stop.Token, motionGate ? sceneSeconds : 0);
+        await output.WriteLineAsync(string.Create(inv,
+            $"soak: {cameras} cameras at 1 fps from a publisher process, motion gate {(motionGate ? $"on, scenes change every {sceneSeconds} s" : "off")}, {warmup.TotalSeconds:0} s warm-up, {minutes} min measured"));
         await output.WriteLineAsync("| minute | resident MiB | managed heap MiB | analysed frames | dropped | gen2 GCs |");
         await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|");
 
