@@ -50,4 +50,11 @@ public sealed class MqttOptions
     /// <summary>Frames waiting per camera; the oldest is dropped (and counted) when a camera gets ahead of detection.</summary>
     [Range(1, 1000)]
     public int FrameQueueCapacity { get; set; } = 4;
+
+    /// <summary>
+    /// Embedded broker: messages kept for one offline device (receipts, tasks) before the oldest is dropped, so a PDA
+    /// that stays away for weeks cannot grow the gateway's memory without bound.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxQueuedPerDevice { get; set; } = 1000;
 }

@@ -33,7 +33,9 @@ public sealed partial class EmbeddedBroker(
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.BindAddress))
             .WithDefaultEndpointPort(options.Port)
-            .WithPersistentSessions();
+            .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(options.MaxQueuedPerDevice)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
         tls.Apply(builder, IPAddress.Parse(options.BindAddress));
         _server = new MqttServerFactory().CreateMqttServer(builder.Build());
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
