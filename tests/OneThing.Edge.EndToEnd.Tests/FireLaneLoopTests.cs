@@ -130,4 +130,26 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         Assert.True(audit.Ok, audit.ToString());
         Assert.True(audit.EntriesChecked >= 2 + 2 * 3, "confirmation and evidence entries for both cases");
     }
+
+    [Fact]
+    public async Task A_camera_that_goes_dark_after_the_notice_still_gets_an_officer_sent()
+    {
+        var settings = Settings();
+        settings["OneThing:Clearance:WatchMinutes"] = "0.5";
+        settings["OneThing:Clearance:OfficerDevices:0"] = "pda-officer-1";
+        await using var gateway = await GatewayHarness.StartAsync(settings);
+        await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1");
+        await using var officer = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "pda-officer-1");
+        var tasks = gateway.Settings.Topics.Tasks("pda-officer-1");
+        await officer.SubscribeAsync(tasks);
+
+        // 25 s of the two cars up to now, confirmed 20 s in; then the camera breaks. No frame ever reaches the
+        // deadline (confirmation + 30 s of capture time): only the gateway's own clock can.
+        await PlayAsync(gateway, camera, await File.ReadAllBytesAsync(Scene), DateTimeOffset.UtcNow.AddSeconds(-25), 25);
+        var notices = await Eventually.ReturnsAsync(NoticesAsync, n => n.Length >= 2, TimeSpan.FromSeconds(30), "two SMS notices");
+
+        var task = await officer.WaitForJsonAsync(tasks, t => t.GetProperty("reason").GetString() == "still parked after the notice", TimeSpan.FromSeconds(60));
+        Assert.Contains(task.GetProperty("violationId").GetString(), notices.Select(n => n.GetProperty("violationId").GetString()));
+        Assert.StartsWith("task-", task.GetProperty("taskId").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -81,11 +81,36 @@ public sealed class CrashTests
         settings["OneThing:Cameras:0:Lanes:0:Polygon:0:0"] = "1.5";
         settings["OneThing:SiteId"] = "bad/site";
         await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await gateway.WaitForExitAsync(timeout.Token);
+        await WaitForExitAsync(gateway);
 
         Assert.Equal(2, gateway.ExitCode);
         Assert.Contains("OneThing:SiteId", gateway.Output, StringComparison.Ordinal);
         Assert.Contains("OneThing:Cameras:0:Lanes:0:Polygon:0", gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_self_crossing_lane_is_refused_at_start_naming_its_key()
+    {
+        var settings = new GatewaySettings();
+        settings["OneThing:Cameras:0:Lanes:1:Id"] = "lane-b";
+        // A bow tie: every point is in the frame, but edges 0 and 2 cross, so "inside" means nothing.
+        float[][] bowTie = [[0.1f, 0.1f], [0.9f, 0.9f], [0.9f, 0.1f], [0.1f, 0.9f]];
+        for (var i = 0; i < bowTie.Length; i++)
+        {
+            settings[$"OneThing:Cameras:0:Lanes:1:Polygon:{i}:0"] = bowTie[i][0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings[$"OneThing:Cameras:0:Lanes:1:Polygon:{i}:1"] = bowTie[i][1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        await WaitForExitAsync(gateway);
+
+        Assert.Equal(2, gateway.ExitCode);
+        Assert.Contains("OneThing:Cameras:0:Lanes:1:Polygon edges 0 and 2 cross", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A gateway refusing its configuration exits at once; a minute means it did not.</summary>
+    private static async Task WaitForExitAsync(GatewayProcess gateway)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await gateway.WaitForExitAsync(timeout.Token);
     }
 }

@@ -84,8 +84,8 @@ public sealed class PdaIntakeTests : IAsyncLifetime
         var duplicate = await pda.WaitForJsonAsync(gateway.Settings.Topics.Receipts("pda-1"), r => r.GetProperty("status").GetString() == "duplicate");
 
         Assert.Equal(reportId, duplicate.GetProperty("reportId").GetString());
-        Assert.Equal(1, await gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
-        Assert.Equal(1, await gateway.Get<PdaReportStore>().CountAsync("pda_report_photos", default));
+        Assert.Equal(1, await gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
+        Assert.Equal(1, await gateway.Get<SqliteDatabase>().CountAsync("pda_report_photos"));
     }
 
     public static TheoryData<string, string> BadReports() => new()
@@ -121,8 +121,8 @@ public sealed class PdaIntakeTests : IAsyncLifetime
         Assert.Equal("rejected", receipt.GetProperty("status").GetString());
         Assert.Equal(code, receipt.GetProperty("code").GetString());
         Assert.False(string.IsNullOrWhiteSpace(receipt.GetProperty("reason").GetString()));
-        Assert.Equal(0, await gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
-        Assert.Equal(1, await gateway.Get<PdaReportStore>().CountAsync("pda_rejections", default));
+        Assert.Equal(0, await gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
+        Assert.Equal(1, await gateway.Get<SqliteDatabase>().CountAsync("pda_rejections"));
 
         // The gateway is still there for the next, good report.
         var good = Guid.NewGuid().ToString();
@@ -163,7 +163,7 @@ public sealed class PdaIntakeTests : IAsyncLifetime
 
         await using var second = await GatewayHarness.StartAsync(settings);
         var store = second.Get<PdaReportStore>();
-        await Eventually.ReturnsAsync(() => store.CountAsync("pda_reports", default), n => n == ids.Count, TimeSpan.FromSeconds(30), "queued reports stored; broker log:\n" + _mosquitto.ReadLog());
+        await Eventually.ReturnsAsync(() => second.Get<SqliteDatabase>().CountAsync("pda_reports"), n => n == ids.Count, TimeSpan.FromSeconds(30), "queued reports stored; broker log:\n" + _mosquitto.ReadLog());
         foreach (var id in ids)
         {
             Assert.NotNull(await store.FindAsync(id, default));

@@ -1,3 +1,6 @@
+using OneThing.Edge.Domain.Geometry;
+using OneThing.Edge.Domain.Lanes;
+
 namespace OneThing.Edge.Domain.Configuration;
 
 /// <summary>The `OneThing` configuration section: one site (compound) per gateway, its cameras and their fire lanes.</summary>
@@ -38,4 +41,8 @@ public sealed class LaneOptions
 
     /// <summary>Minimum share of the vehicle box inside the lane polygon.</summary>
     public double MinOverlap { get; set; } = 0.2;
+
+    /// <summary>The lane as the engine uses it; a point that is not an [x, y] pair becomes (NaN, NaN), which is invalid.</summary>
+    public LaneDefinition ToDefinition() =>
+        new(Id, Polygon.Select(p => p is [var x, var y] ? new PointF(x, y) : new PointF(float.NaN, float.NaN)).ToList(), StopSeconds, ConfirmSeconds, CooldownMinutes, MinOverlap);
 }

@@ -15,21 +15,33 @@ public sealed record LaneDefinition(
     double CooldownMinutes,
     double MinOverlapRatio = 0.3)
 {
+    /// <summary>A day: the longest stop or confirmation time.</summary>
+    public const double MaxSeconds = 86400;
+
+    /// <summary>A week: the longest cooldown.</summary>
+    public const double MaxCooldownMinutes = 7 * 24 * 60;
+
     public TimeSpan StopDuration => TimeSpan.FromSeconds(StopSeconds);
     public TimeSpan ConfirmDuration => TimeSpan.FromSeconds(ConfirmSeconds);
     public TimeSpan Cooldown => TimeSpan.FromMinutes(CooldownMinutes);
 
-    /// <summary>Every problem with this definition, each starting with the field it concerns; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem with this definition as "Field: message" (a point as "Polygon[i]: ..."); empty when valid.</summary>
+    public IReadOnlyList<string> Validate() => Problems().Select(p => p.ToString()).ToList();
+
+    /// <summary>
+    /// Every problem with this definition, each with the field it concerns; empty when valid. The one place lane rules
+    /// live: the engine checks lanes with it, and start-up validation maps the fields to configuration keys.
+    /// </summary>
+    public IReadOnlyList<LaneProblem> Problems()
     {
-        var errors = new List<string>();
+        var problems = new List<LaneProblem>();
         if (string.IsNullOrWhiteSpace(Id))
         {
-            errors.Add("Id: must not be empty");
+            problems.Add(new(nameof(Id), "must not be empty"));
         }
         if (Polygon is null || Polygon.Count < 3)
         {
-            errors.Add($"Polygon: needs at least 3 points, has {Polygon?.Count ?? 0}");
+            problems.Add(new(nameof(Polygon), $"needs at least 3 points, has {Polygon?.Count ?? 0}"));
         }
         else
         {
@@ -38,35 +50,36 @@ public sealed record LaneDefinition(
                 var p = Polygon[i];
                 if (!(p.X is >= 0 and <= 1) || !(p.Y is >= 0 and <= 1))
                 {
-                    errors.Add($"Polygon[{i}]: point ({p.X}, {p.Y}) is outside 0..1 (coordinates are normalised to the frame)");
+                    problems.Add(new(nameof(Polygon), $"point ({p.X}, {p.Y}) is outside 0..1 (coordinates are normalised to the frame)", i));
                 }
             }
             if (LanePolygon.FindSelfCrossing(Polygon) is { } crossing)
             {
-                errors.Add($"Polygon: edges {crossing.First} and {crossing.Second} cross each other");
+                problems.Add(new(nameof(Polygon), $"edges {crossing.First} and {crossing.Second} cross each other"));
             }
             else if (Math.Abs(LanePolygon.Area(Polygon)) < 1e-6)
             {
-                errors.Add("Polygon: encloses no area");
+                problems.Add(new(nameof(Polygon), "encloses no area"));
             }
         }
-        if (!(StopSeconds > 0))
+        // Upper bounds catch unit mistakes (minutes typed as seconds): a stop of more than a day is not a stop.
+        if (!(StopSeconds is > 0 and <= MaxSeconds))
         {
-            errors.Add($"StopSeconds: must be positive, is {StopSeconds}");
+            problems.Add(new(nameof(StopSeconds), $"must be in (0, {MaxSeconds}], is {StopSeconds}"));
         }
-        if (!(ConfirmSeconds > 0))
+        if (!(ConfirmSeconds is > 0 and <= MaxSeconds))
         {
-            errors.Add($"ConfirmSeconds: must be positive, is {ConfirmSeconds}");
+            problems.Add(new(nameof(ConfirmSeconds), $"must be in (0, {MaxSeconds}], is {ConfirmSeconds}"));
         }
-        if (!(CooldownMinutes > 0))
+        if (!(CooldownMinutes is > 0 and <= MaxCooldownMinutes))
         {
-            errors.Add($"CooldownMinutes: must be positive, is {CooldownMinutes}");
+            problems.Add(new(nameof(CooldownMinutes), $"must be in (0, {MaxCooldownMinutes}], is {CooldownMinutes}"));
         }
         if (!(MinOverlapRatio is >= 0 and <= 1))
         {
-            errors.Add($"MinOverlapRatio: must be within 0..1, is {MinOverlapRatio}");
+            problems.Add(new(nameof(MinOverlapRatio), $"must be within 0..1, is {MinOverlapRatio}"));
         }
-        return errors;
+        return problems;
     }
 
     /// <summary>Throws with every problem listed (field names prefixed by the lane id) when the definition is invalid.</summary>
@@ -99,4 +112,10 @@ public sealed record LaneDefinition(
         var overlap = LanePolygon.OverlapRatio(Polygon, normalised);
         return overlap >= MinOverlapRatio ? overlap : null;
     }
+}
+
+/// <summary>One thing wrong with a lane: the field, the polygon point when it is about one, and what is wrong.</summary>
+public sealed record LaneProblem(string Field, string Message, int? Point = null)
+{
+    public override string ToString() => Point is { } i ? $"{Field}[{i}]: {Message}" : $"{Field}: {Message}";
 }

@@ -18,8 +18,6 @@ public sealed record CameraBridgeOptions(
 /// </summary>
 public sealed class CameraBridge(CameraBridgeOptions options, TimeProvider time, TextWriter log)
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var topic = new TopicContract(options.TopicPrefix, options.SiteId).Frames(options.CameraId);
@@ -28,21 +26,23 @@ public sealed class CameraBridge(CameraBridgeOptions options, TimeProvider time,
         using var source = FrameSource.Open(options.Source, options.Loop);
         var published = 0L;
         var last = DateTimeOffset.MinValue;
-        var backoff = TimeSpan.FromSeconds(1);
         using var timer = new PeriodicTimer(interval, time);
 
-        while (!cancellationToken.IsCancellationRequested && (options.MaxFrames is null || published < options.MaxFrames))
-        {
-            try
+        await Reconnect.RunAsync(
+            async token =>
             {
+                if (options.MaxFrames is { } max && published >= max)
+                {
+                    return false;
+                }
                 if (!client.IsConnected)
                 {
-                    await ConnectAsync(client, cancellationToken);
+                    await ConnectAsync(client, token);
                 }
                 var frame = source.Next();
                 if (frame is null)
                 {
-                    break;
+                    return false;
                 }
                 var capturedAt = time.GetUtcNow();
                 if (capturedAt <= last)
@@ -57,22 +57,22 @@ public sealed class CameraBridge(CameraBridgeOptions options, TimeProvider time,
                     .WithUserProperty(InboundRouter.CapturedAtProperty, Encoding.UTF8.GetBytes(capturedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)).AsMemory())
                     .WithUserProperty(InboundRouter.SequenceProperty, Encoding.UTF8.GetBytes(published.ToString(CultureInfo.InvariantCulture)).AsMemory())
                     .Build();
-                await client.PublishAsync(message, cancellationToken);
+                await client.PublishAsync(message, token);
                 published++;
-                backoff = TimeSpan.FromSeconds(1);
-                await timer.WaitForNextTickAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                await timer.WaitForNextTickAsync(token);
+                return true;
+            },
+            (e, delay) =>
             {
-                break;
-            }
-            catch (Exception e) when (e is IOException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or System.Net.Sockets.SocketException)
-            {
-                await log.WriteLineAsync($"camera-bridge {options.CameraId}: {e.Message}; retrying in {backoff.TotalSeconds:0} s");
-                await Task.Delay(backoff, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-            }
-        }
+                // A dropped stream or broker is retried; anything else is a bug or a bad source and ends the bridge.
+                if (e is not (IOException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or System.Net.Sockets.SocketException))
+                {
+                    return false;
+                }
+                log.WriteLine($"camera-bridge {options.CameraId}: {e.Message}; retrying in {delay.TotalSeconds:0} s");
+                return true;
+            },
+            time, cancellationToken);
         await log.WriteLineAsync($"camera-bridge {options.CameraId}: published {published} frames to {topic}");
         if (client.IsConnected)
         {

@@ -25,7 +25,10 @@ public sealed class ClearanceOptions
 /// <summary>
 /// Closes the loop after a notice: the car leaves within `WatchMinutes` -> cleared (left-after-notice); it stays ->
 /// a task to the officers' PDAs (escalated); an officer's report answering the task -> closed (ticketed).
-/// Deadlines run on capture time (frames) so replays and tests decide as live operation does.
+/// The deadline of a case is its confirmation's capture time + `WatchMinutes`, and it is escalated when EITHER clock
+/// passes it: the capture time of any camera's frame (so replays, which have no wall clock, decide exactly as live
+/// operation does), or the gateway's wall clock (<see cref="ClearanceClockJob"/>, so a case whose camera stopped
+/// sending still reaches an officer). Whichever comes first escalates; the other finds the case escalated.
 /// </summary>
 public sealed partial class ClearanceWatcher(
     ViolationStore violations,
@@ -34,9 +37,16 @@ public sealed partial class ClearanceWatcher(
     IGatewayBus bus,
     TopicContract topics,
     IOptionsMonitor<ClearanceOptions> options,
+    TimeProvider time,
     ILogger<ClearanceWatcher> logger) : IViolationLifecycle, IHostedService
 {
+    private const string StillParked = "still parked after the notice";
     private readonly ConcurrentDictionary<Guid, CaseWatch> _watches = new();
+    private readonly Lock _gate = new();
+
+    // No case awaiting escalation was confirmed before this (a lower bound: cases that left may keep it early), so a
+    // clock before this + WatchMinutes has nothing to do; every frame calls TickAsync, most return at this check.
+    private DateTimeOffset _earliestWatched = DateTimeOffset.MaxValue;
 
     public static string TaskId(Guid violationId) => $"task-{violationId}";
 
@@ -48,7 +58,7 @@ public sealed partial class ClearanceWatcher(
         // Open cases live in storage: after a restart the watch goes on where it stood.
         foreach (var open in await cases.CasesAsync(openOnly: true, cancellationToken))
         {
-            _watches.TryAdd(open.Id, new CaseWatch(open.LaneId, open.Plate, open.ConfirmedAt) { Escalated = open.State == "escalated" });
+            Add(open.Id, new CaseWatch(open.LaneId, open.Plate, open.ConfirmedAt, escalated: open.State == "escalated"));
         }
     }
 
@@ -56,7 +66,18 @@ public sealed partial class ClearanceWatcher(
 
     /// <summary>A camera case was confirmed: its watch starts at the confirmation's capture time.</summary>
     public void Watch(Guid violationId, string laneId, string? plate, DateTimeOffset confirmedAt) =>
-        _watches.TryAdd(violationId, new CaseWatch(laneId, plate, confirmedAt));
+        Add(violationId, new CaseWatch(laneId, plate, confirmedAt));
+
+    private void Add(Guid violationId, CaseWatch watch)
+    {
+        lock (_gate)
+        {
+            if (_watches.TryAdd(violationId, watch) && !watch.Escalated && watch.ConfirmedAt < _earliestWatched)
+            {
+                _earliestWatched = watch.ConfirmedAt;
+            }
+        }
+    }
 
     /// <summary>The camera saw the car of a case leave (last seen in place at <paramref name="lastSeenAt"/>).</summary>
     public async Task DepartedAsync(Guid violationId, DateTimeOffset lastSeenAt, CancellationToken cancellationToken)
@@ -72,16 +93,44 @@ public sealed partial class ClearanceWatcher(
         await events.PublishAsync("cleared", violationId, new { outcome, clearedAt = lastSeenAt }, cancellationToken);
     }
 
-    /// <summary>Advances the watch to capture time <paramref name="now"/>: cars still there after the watch time are escalated.</summary>
+    /// <summary>Advances the watch to the gateway's wall clock (for cameras that stopped sending).</summary>
+    public Task TickWallClockAsync(CancellationToken cancellationToken) => TickAsync(time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// Advances the watch to <paramref name="now"/> (a frame's capture time, or the wall clock): cars still there after
+    /// the watch time are escalated.
+    /// </summary>
     public async Task TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var watchFor = TimeSpan.FromMinutes(options.CurrentValue.WatchMinutes);
-        foreach (var (id, watch) in _watches)
+        List<Guid> due = [];
+        lock (_gate)
         {
-            if (!watch.Escalated && now - watch.ConfirmedAt >= watchFor)
+            if (now - _earliestWatched < watchFor)
             {
-                await EscalateAsync(id, "still parked after the notice", now, cancellationToken);
+                return;
             }
+            var earliest = DateTimeOffset.MaxValue;
+            foreach (var (id, watch) in _watches)
+            {
+                if (watch.Escalated)
+                {
+                    continue;
+                }
+                if (now - watch.ConfirmedAt >= watchFor)
+                {
+                    due.Add(id);
+                }
+                else if (watch.ConfirmedAt < earliest)
+                {
+                    earliest = watch.ConfirmedAt;
+                }
+            }
+            _earliestWatched = earliest;
+        }
+        foreach (var id in due)
+        {
+            await EscalateAsync(id, StillParked, now, cancellationToken);
         }
     }
 
@@ -89,11 +138,10 @@ public sealed partial class ClearanceWatcher(
     public async Task EscalateAsync(Guid violationId, string reason, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var watch = _watches.GetOrAdd(violationId, _ => new CaseWatch("", null, at));
-        if (watch.Escalated)
+        if (!watch.TryMarkEscalated())
         {
             return;
         }
-        watch.Escalated = true;
         await violations.SetStateAsync(violationId, ViolationState.Escalated, cancellationToken);
         var stored = await violations.GetAsync(violationId, cancellationToken);
         var task = new
@@ -141,9 +189,17 @@ public sealed partial class ClearanceWatcher(
     public Task DeadLetteredAsync(Guid violationId, string kind, string reason, CancellationToken cancellationToken) =>
         events.PublishAsync("dead-lettered", violationId, new { kind, reason }, cancellationToken);
 
-    private sealed record CaseWatch(string LaneId, string? Plate, DateTimeOffset ConfirmedAt)
+    private sealed class CaseWatch(string laneId, string? plate, DateTimeOffset confirmedAt, bool escalated = false)
     {
-        public bool Escalated { get; set; }
+        private int _escalated = escalated ? 1 : 0;
+
+        public string LaneId => laneId;
+        public string? Plate => plate;
+        public DateTimeOffset ConfirmedAt => confirmedAt;
+        public bool Escalated => Volatile.Read(ref _escalated) == 1;
+
+        /// <summary>True for exactly one caller: a frame and the wall-clock job may both find the case due at once.</summary>
+        public bool TryMarkEscalated() => Interlocked.Exchange(ref _escalated, 1) == 0;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {ViolationId} cleared ({Outcome}) {Minutes:0.0} min after confirmation")]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Domain.Lanes;
 using OneThing.Edge.Messaging;
 
 namespace OneThing.Edge.Host.Configuration;
@@ -49,32 +50,27 @@ public sealed class SiteOptionsValidation : IValidateOptions<SiteOptions>
         {
             errors.Add($"{key}:Id '{lane.Id}' is used by another lane");
         }
-        if (lane.Polygon.Count < 3)
+        var malformed = Enumerable.Range(0, lane.Polygon.Count).Where(p => lane.Polygon[p] is not [_, _]).ToHashSet();
+        foreach (var p in malformed)
         {
-            errors.Add($"{key}:Polygon needs at least 3 points, has {lane.Polygon.Count}");
+            errors.Add($"{key}:Polygon:{p} must be an [x, y] pair, both in 0..1 (normalised to the frame)");
         }
-        for (var p = 0; p < lane.Polygon.Count; p++)
+        // The lane rules themselves are the Domain's (points, self-crossing, durations); here they get their keys.
+        // Ids were checked above, more strictly (topic-safe and unique); a polygon with a point that is not a pair
+        // cannot be judged as a shape until that point is fixed.
+        foreach (var problem in lane.ToDefinition().Problems())
         {
-            if (lane.Polygon[p] is not [var x, var y] || x is < 0 or > 1 || y is < 0 or > 1)
+            if (problem.Field == nameof(LaneDefinition.Id) || (problem.Field == nameof(LaneDefinition.Polygon) && malformed.Count > 0))
             {
-                errors.Add($"{key}:Polygon:{p} must be [x, y] with both in 0..1 (normalised to the frame)");
+                continue;
             }
+            var field = problem.Field == nameof(LaneDefinition.MinOverlapRatio) ? nameof(LaneOptions.MinOverlap) : problem.Field;
+            errors.Add($"{key}:{field}{(problem.Point is { } point ? $":{point}" : "")} {problem.Message}");
         }
-        if (lane.StopSeconds is <= 0 or > 86400)
+        // Evidence practice, not engine logic: the two evidence frames (stop and confirmation) are at least 10 s apart.
+        if (lane.ConfirmSeconds is > 0 and < 10)
         {
-            errors.Add($"{key}:StopSeconds must be in (0, 86400], is {lane.StopSeconds}");
-        }
-        if (lane.ConfirmSeconds is < 10 or > 86400)
-        {
-            errors.Add($"{key}:ConfirmSeconds must be in [10, 86400] (evidence frames are at least 10 s apart), is {lane.ConfirmSeconds}");
-        }
-        if (lane.CooldownMinutes is < 0 or > 7 * 24 * 60)
-        {
-            errors.Add($"{key}:CooldownMinutes must be in [0, 10080], is {lane.CooldownMinutes}");
-        }
-        if (lane.MinOverlap is < 0 or > 1)
-        {
-            errors.Add($"{key}:MinOverlap must be in [0, 1], is {lane.MinOverlap}");
+            errors.Add($"{key}:ConfirmSeconds must be at least 10 (evidence frames are at least 10 s apart), is {lane.ConfirmSeconds}");
         }
     }
 }

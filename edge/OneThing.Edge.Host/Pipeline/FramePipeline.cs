@@ -217,8 +217,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     private CameraOptions Camera(string id) =>
         _site.CurrentValue.Cameras.FirstOrDefault(c => c.Id == id) ?? throw new InvalidOperationException($"camera {id} is not configured");
 
-    public static IReadOnlyList<LaneDefinition> Lanes(CameraOptions camera) =>
-        camera.Lanes.Select(l => new LaneDefinition(l.Id, l.Polygon.Select(p => new Domain.Geometry.PointF(p[0], p[1])).ToList(), l.StopSeconds, l.ConfirmSeconds, l.CooldownMinutes, l.MinOverlap)).ToList();
+    public static IReadOnlyList<LaneDefinition> Lanes(CameraOptions camera) => camera.Lanes.Select(l => l.ToDefinition()).ToList();
 
     public void Dispose()
     {

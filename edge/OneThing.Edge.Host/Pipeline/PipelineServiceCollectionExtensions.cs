@@ -34,6 +34,9 @@ public static class PipelineServiceCollectionExtensions
             quartz.AddJob<StatusHeartbeatJob>(job => job.WithIdentity(StatusHeartbeatJob.Key));
             quartz.AddTrigger(trigger => trigger.ForJob(StatusHeartbeatJob.Key).StartAt(DateTimeOffset.UtcNow.AddSeconds(30))
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(30)).RepeatForever()));
+            quartz.AddJob<ClearanceClockJob>(job => job.WithIdentity(ClearanceClockJob.Key));
+            quartz.AddTrigger(trigger => trigger.ForJob(ClearanceClockJob.Key).StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(ClearanceClockJob.Interval).RepeatForever()));
         });
         return services;
     }

@@ -56,32 +56,23 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Reconnect.RunAsync(
+            async cancellationToken =>
             {
-                if (!await _client.TryPingAsync(stoppingToken))
+                if (!await _client.TryPingAsync(cancellationToken))
                 {
-                    await ConnectAsync(stoppingToken);
-                    backoff = TimeSpan.FromSeconds(1);
+                    await ConnectAsync(cancellationToken);
                 }
-                await Task.Delay(PingInterval, _time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                await Task.Delay(PingInterval, _time, cancellationToken);
+                return true;
+            },
+            (e, delay) =>
             {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogConnectFailed(_options.Host, _options.Port, backoff.TotalSeconds, e.Message);
-                await Task.Delay(backoff, _time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-            }
-        }
-    }
+                LogConnectFailed(_options.Host, _options.Port, delay.TotalSeconds, e.Message);
+                return true;
+            },
+            _time, stoppingToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

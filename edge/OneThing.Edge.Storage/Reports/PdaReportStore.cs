@@ -104,17 +104,6 @@ public sealed class PdaReportStore(SqliteDatabase database, FileStore files) : I
             reader.IsDBNull(7) ? [] : reader.GetString(7).Split(','));
     }
 
-    public async Task<long> CountAsync(string table, CancellationToken cancellationToken)
-    {
-        if (table is not ("pda_reports" or "pda_report_photos" or "pda_rejections"))
-        {
-            throw new ArgumentOutOfRangeException(nameof(table), table, "not a PDA table");
-        }
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {table}");
-        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     /// <summary>Links a report to the case it became or was merged into.</summary>
     public async Task LinkViolationAsync(string reportId, Guid violationId, CancellationToken cancellationToken)
     {

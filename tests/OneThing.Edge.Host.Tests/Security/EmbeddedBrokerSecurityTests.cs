@@ -2,7 +2,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Security;
-using OneThing.Edge.Storage.Reports;
+using OneThing.Edge.Storage;
 using OneThing.Edge.TestKit;
 using Xunit;
 
@@ -64,7 +64,7 @@ public sealed class EmbeddedBrokerSecurityTests : IAsyncLifetime
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, pdaReport.ReasonCode);
         Assert.Equal(1, counters.Camera("cam-1").Received);
         Assert.Equal(0, counters.Camera("cam-2").Received);
-        Assert.Equal(0, await _gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
+        Assert.Equal(0, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
         Assert.Equal(2, Refusals.Count(RefusalKind.Publish));
     }
 
@@ -89,7 +89,7 @@ public sealed class EmbeddedBrokerSecurityTests : IAsyncLifetime
         var forgedReceipt = await pda1.PublishAsync(Topics.Receipts("pda-1"), "{}"u8.ToArray());
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, asAnother.ReasonCode);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forgedReceipt.ReasonCode);
-        Assert.Equal(1, await _gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
+        Assert.Equal(1, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
         Assert.Equal(2, Refusals.Count(RefusalKind.Subscribe));
     }
 

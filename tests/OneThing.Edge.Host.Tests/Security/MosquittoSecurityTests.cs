@@ -3,6 +3,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Transport;
+using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Reports;
 using OneThing.Edge.TestKit;
 using Xunit;
@@ -82,8 +83,8 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
         await Eventually.ReturnsAsync(() => Task.FromResult(counters.Camera("cam-1").Received), n => n == 1, what: "cam-1's own frame counted");
         // Same publisher, same subscriber: had the earlier publishes been delivered, they would have arrived first.
         Assert.Equal(0, counters.Camera("cam-2").Received);
-        Assert.Equal(0, await _gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
-        Assert.Equal(0, await _gateway.Get<PdaReportStore>().CountAsync("pda_rejections", default));
+        Assert.Equal(0, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
+        Assert.Equal(0, await _gateway.Get<SqliteDatabase>().CountAsync("pda_rejections"));
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
         await pda2.WaitForJsonAsync(Topics.Receipts("pda-2"), r => r.GetProperty("reportId").GetString() == ownId);
         Assert.All(pda2.Received, m => Assert.Equal(Topics.Receipts("pda-2"), m.Topic));
         Assert.DoesNotContain(pda1.Received, m => m.Payload.AsSpan().IndexOf("forged"u8) >= 0);
-        Assert.Equal(2, await _gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
+        Assert.Equal(2, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
     }
 
     [Fact]
@@ -130,6 +131,6 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
 
         var stored = await _gateway.Get<PdaReportStore>().FindAsync(reportId, default);
         Assert.Equal("pda-1", stored!.DeviceId);
-        Assert.Equal(1, await _gateway.Get<PdaReportStore>().CountAsync("pda_reports", default));
+        Assert.Equal(1, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
     }
 }

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Host.Cases;
+using OneThing.Edge.Messaging;
+using OneThing.Edge.Messaging.Transport;
+using OneThing.Edge.Storage;
+using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Cases;
+using OneThing.Edge.Storage.Violations;
+using OneThing.Edge.TestKit;
+using Xunit;
+
+namespace OneThing.Edge.Host.Tests;
+
+/// <summary>
+/// The clearance deadline on both clocks: a frame's capture time and the gateway's wall clock (a fake one here), with
+/// the watcher over a real SQLite file. The transport only records what would go to the officers' PDAs.
+/// </summary>
+public sealed class ClearanceWatcherTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan WatchFor = TimeSpan.FromMinutes(10);
+    private static readonly TopicContract Topics = new("onething", "site-1");
+    private readonly FakeTimeProvider _time = new(Start);
+    private readonly Transport _bus = new();
+    private readonly ServiceProvider _services;
+
+    public ClearanceWatcherTests()
+    {
+        var directory = TestPaths.NewTempDirectory("clearance");
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(_time)
+            .AddSingleton(new SqliteDatabase(Path.Combine(directory, "edge.db")))
+            .AddSingleton(new FileStore(Path.Combine(directory, "files")))
+            .AddSingleton<ViolationStore>()
+            .AddSingleton<AuditLog>()
+            .AddSingleton<CaseRecorder>()
+            .AddSingleton<IGatewayBus>(_bus)
+            .AddSingleton(Topics)
+            .AddSingleton<ViolationEvents>()
+            .AddSingleton<ClearanceWatcher>()
+            .Configure<ClearanceOptions>(o =>
+            {
+                o.WatchMinutes = WatchFor.TotalMinutes;
+                o.OfficerDevices = ["pda-1", "pda-2"];
+            })
+            .BuildServiceProvider();
+    }
+
+    private ClearanceWatcher Watcher => _services.GetRequiredService<ClearanceWatcher>();
+
+    public Task InitializeAsync() => _services.GetRequiredService<SqliteDatabase>().MigrateAsync(CancellationToken.None);
+
+    public Task DisposeAsync() => _services.DisposeAsync().AsTask();
+
+    /// <summary>A camera case confirmed (capture time) at <paramref name="confirmedAt"/>, stored and under watch.</summary>
+    private async Task<Guid> ConfirmedCaseAsync(DateTimeOffset confirmedAt, string plate = "沪AF71017")
+    {
+        var violation = new Violation(Guid.NewGuid(), Topics.SiteId, "lane-a", ViolationSource.Camera, "cam-1", null, null, plate, 0.93, confirmedAt.AddMinutes(-2), confirmedAt, []);
+        Assert.True(await _services.GetRequiredService<ViolationStore>().RecordAsync(violation, CancellationToken.None));
+        Watcher.Watch(violation.Id, violation.LaneId, plate, confirmedAt);
+        return violation.Id;
+    }
+
+    private async Task<ViolationState> StateAsync(Guid id) => (await _services.GetRequiredService<ViolationStore>().GetAsync(id, CancellationToken.None))!.State;
+
+    [Fact]
+    public async Task A_case_whose_camera_went_silent_is_escalated_on_the_wall_clock()
+    {
+        var id = await ConfirmedCaseAsync(Start);
+
+        _time.Advance(WatchFor - TimeSpan.FromSeconds(1));
+        await Watcher.TickWallClockAsync(CancellationToken.None);
+        Assert.Empty(_bus.Tasks);
+        Assert.NotEqual(ViolationState.Escalated, await StateAsync(id));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Watcher.TickWallClockAsync(CancellationToken.None);
+
+        Assert.Equal(["pda-1", "pda-2"], _bus.Tasks.Select(t => t.Device).Order(StringComparer.Ordinal));
+        var task = _bus.Tasks[0].Json;
+        Assert.Equal(id, task.GetProperty("violationId").GetGuid());
+        Assert.Equal("still parked after the notice", task.GetProperty("reason").GetString());
+        Assert.Equal(ViolationState.Escalated, await StateAsync(id));
+    }
+
+    [Fact]
+    public async Task A_case_due_on_both_clocks_at_once_is_escalated_once()
+    {
+        var id = await ConfirmedCaseAsync(Start);
+        _time.Advance(WatchFor + TimeSpan.FromSeconds(5));
+
+        // A late frame and the wall-clock job find the case due at the same moment, then again later.
+        await Task.WhenAll(
+            Watcher.TickAsync(Start + WatchFor, CancellationToken.None),
+            Watcher.TickWallClockAsync(CancellationToken.None),
+            Watcher.TickAsync(Start + WatchFor + TimeSpan.FromSeconds(1), CancellationToken.None));
+        await Watcher.TickAsync(Start + WatchFor + TimeSpan.FromSeconds(2), CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await Watcher.TickWallClockAsync(CancellationToken.None);
+
+        Assert.Equal(2, _bus.Tasks.Count); // one per officer
+        Assert.Single(_bus.Events, e => e.GetProperty("event").GetString() == "escalated" && e.GetProperty("violationId").GetGuid() == id);
+    }
+
+    [Fact]
+    public async Task Capture_time_alone_escalates_at_the_deadline_and_not_a_case_that_left()
+    {
+        var left = await ConfirmedCaseAsync(Start, "沪AF71017");
+        var stays = await ConfirmedCaseAsync(Start + TimeSpan.FromMinutes(5), "苏ED51712");
+        await Watcher.DepartedAsync(left, Start + TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        // Replay: frames only, the wall clock never moves.
+        await Watcher.TickAsync(Start + WatchFor, CancellationToken.None);
+        await Watcher.TickAsync(Start + TimeSpan.FromMinutes(5) + WatchFor - TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        Assert.Empty(_bus.Tasks);
+
+        await Watcher.TickAsync(Start + TimeSpan.FromMinutes(5) + WatchFor, CancellationToken.None);
+        Assert.All(_bus.Tasks, t => Assert.Equal(stays, t.Json.GetProperty("violationId").GetGuid()));
+        Assert.Equal(2, _bus.Tasks.Count);
+        Assert.Equal(ViolationState.Cleared, await StateAsync(left));
+    }
+
+    /// <summary>Stands in for the broker: keeps the tasks per officer device and the lifecycle events.</summary>
+    private sealed class Transport : IGatewayBus
+    {
+        private readonly ConcurrentQueue<(string Topic, JsonElement Json)> _published = new();
+
+        public bool IsConnected => true;
+
+        public IReadOnlyList<(string Device, JsonElement Json)> Tasks =>
+            _published.Where(m => m.Topic.EndsWith("/tasks", StringComparison.Ordinal)).Select(m => (m.Topic.Split('/')[^2], m.Json)).ToList();
+
+        public IReadOnlyList<JsonElement> Events => _published.Where(m => m.Topic == Topics.ViolationEvents).Select(m => m.Json).ToList();
+
+        public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+        {
+            _published.Enqueue((topic, JsonDocument.Parse(payload).RootElement.Clone()));
+            return Task.CompletedTask;
+        }
+    }
+}
