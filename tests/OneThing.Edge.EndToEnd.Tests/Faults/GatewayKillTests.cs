@@ -20,9 +20,6 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(300);
     private static readonly string[] ParkedPlates = ["浙B2V9L7", "辽DU4356"];
 
-    private static IEnumerable<string> ProcessArgs(GatewaySettings settings) =>
-        settings.SelectMany(kv => new[] { "--set", $"{kv.Key}={kv.Value}" });
-
     [Fact]
     public async Task Repeated_SIGKILL_loses_no_report_or_case_and_sends_no_SMS_twice()
     {
@@ -48,7 +45,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
         using var stopPublishing = new CancellationTokenSource();
 
         // The first start creates the gateway's persistent session; from then on the broker keeps reports for it while it is down.
-        var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
         try
         {
             await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
@@ -91,7 +88,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
                 await gateway.WaitForExitAsync();
                 output.WriteLine($"kill {kill}: {(await EdgeDatabase.ReportIdsAsync(data)).Count} reports stored, {acknowledged.Count} acknowledged by the broker");
                 await gateway.DisposeAsync();
-                gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+                gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
             }
             // The last life runs long enough to re-time the parked cars past the dwell: the storage check must hold.
             await Task.Delay(TimeSpan.FromSeconds(20));
