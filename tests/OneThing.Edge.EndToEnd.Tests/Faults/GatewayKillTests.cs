@@ -26,18 +26,12 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
         var random = new Random(8_100);
         await using var mosquitto = await MosquittoBroker.StartAsync();
         await using var traffic = await SimulatorUnderTest.StartAsync();
-        var settings = traffic.Configure(new GatewaySettings().UseExternalBroker(mosquitto));
-        // cam-1 looks at the road in front of a fence where two cars stand (lower 60 % of the frame).
-        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
-        for (var i = 0; i < road.Length; i++)
-        {
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:0"] = road[i][0].ToString(CultureInfo.InvariantCulture);
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = road[i][1].ToString(CultureInfo.InvariantCulture);
-        }
+        // cam-1 looks at the road in front of a fence where two cars stand.
+        var settings = traffic.Configure(FireLaneLoopTests.WithRoadLane(new GatewaySettings().UseExternalBroker(mosquitto)));
         settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "2";
         settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "10";
         var data = settings.DataDirectory;
-        var scene = await File.ReadAllBytesAsync(TestPaths.Sample("scenes", "sidewalk_red_car_single_blue.png"));
+        var scene = await File.ReadAllBytesAsync(FireLaneLoopTests.Scene);
         await using var camera = await TestMqttClient.ConnectAsync(mosquitto.Port, "cam-1");
 
         await using var pda = await TestMqttClient.ConnectAsync(mosquitto.Port, "pda-kill");
