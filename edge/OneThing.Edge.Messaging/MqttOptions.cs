@@ -5,7 +5,7 @@ namespace OneThing.Edge.Messaging;
 public enum MqttMode { Embedded, External }
 
 /// <summary>`OneThing:Mqtt`: which broker, how to reach it, and the limits on what it accepts.</summary>
-public sealed class MqttOptions
+public sealed class MqttOptions : IValidatableObject
 {
     public const string Section = "OneThing:Mqtt";
 
@@ -26,10 +26,20 @@ public sealed class MqttOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
 
-    /// <summary>External mode: subscribe to PDA reports as `$share/{SharedGroup}/...` so several gateways split them.</summary>
+    /// <summary>
+    /// External mode: subscribe to PDA reports as `$share/{SharedGroup}/...` so several gateways split them; each
+    /// instance then publishes its status on its own topic.
+    /// </summary>
     public string? SharedGroup { get; set; }
 
+    /// <summary>
+    /// External mode: subscribe camera frames through <see cref="SharedGroup"/> too, for a broker that picks the member
+    /// by a hash of the topic (EMQX `hash_topic`). Never on Mosquitto: round robin would split one camera's frames.
+    /// </summary>
+    public bool SharedFrames { get; set; }
+
     /// <summary>External mode: the persistent session's client id (queued QoS 1 reports wait for it while it is away).</summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,128}$", ErrorMessage = "OneThing:Mqtt:ClientId must be 1-128 letters, digits, '-', '_' or '.' (it names the instance's status topic).")]
     public string? ClientId { get; set; }
 
     [Range(60, uint.MaxValue)]
@@ -57,4 +67,18 @@ public sealed class MqttOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxQueuedPerDevice { get; set; } = 1000;
+
+    /// <summary>Several gateways on one external broker, splitting the site's PDA reports (SCALE-OUT.md).</summary>
+    public bool IsScaleOut => Mode == MqttMode.External && SharedGroup is { Length: > 0 };
+
+    /// <summary>The external-broker session's client id; also the instance's name in scale-out mode.</summary>
+    public string SessionClientId(string siteId) => ClientId is { Length: > 0 } id ? id : $"onething-edge-{siteId}";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SharedFrames && !IsScaleOut)
+        {
+            yield return new ValidationResult("OneThing:Mqtt:SharedFrames needs OneThing:Mqtt:Mode=External and OneThing:Mqtt:SharedGroup.", [nameof(SharedFrames)]);
+        }
+    }
 }

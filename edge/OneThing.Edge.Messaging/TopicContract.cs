@@ -12,7 +12,6 @@ public sealed class TopicContract(string prefix, string siteId)
     public string SiteId { get; } = siteId;
     private string Root => $"{Prefix}/{SiteId}";
 
-    public string FramesFilter => $"{Root}/cameras/+/frames";
     public string ReportsFilter => $"{Root}/pda/+/reports";
     public string Frames(string cameraId) => $"{Root}/cameras/{cameraId}/frames";
     public string Reports(string deviceId) => $"{Root}/pda/{deviceId}/reports";
@@ -21,6 +20,9 @@ public sealed class TopicContract(string prefix, string siteId)
     public string ViolationEvents => $"{Root}/events/violations";
     public string LaneRiskEvents => $"{Root}/events/lanes";
     public string GatewayStatus => $"{Root}/gateway/status";
+
+    /// <summary>One instance's status when several gateways share the site (SCALE-OUT.md); the instance is its MQTT client id.</summary>
+    public string InstanceStatus(string instanceId) => $"{Root}/gateway/{instanceId}/status";
 
     /// <summary>Parses a topic the gateway subscribes to; null for anything else (other sites, wrong shape, wildcards).</summary>
     public InboundTopic? Parse(string topic)

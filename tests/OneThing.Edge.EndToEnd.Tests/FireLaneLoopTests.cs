@@ -23,7 +23,8 @@ namespace OneThing.Edge.EndToEnd.Tests;
 public sealed class FireLaneLoopTests : IAsyncLifetime
 {
     private const string Token = "e2e-token";
-    private static readonly string Scene = TestPaths.Sample("scenes", "sidewalk_red_car_single_blue.png");
+    /// <summary>Two cars (浙B2V9L7, 辽DU4356) standing on the road in front of a fence.</summary>
+    public static readonly string Scene = TestPaths.Sample("scenes", "sidewalk_red_car_single_blue.png");
     private readonly DateTimeOffset _t0 = DateTimeOffset.UtcNow.AddMinutes(-4).AddMilliseconds(-DateTimeOffset.UtcNow.Millisecond);
     private WebApplication? _simulator;
     private HttpClient? _traffic;
@@ -44,9 +45,9 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         await _simulator.DisposeAsync();
     }
 
-    private GatewaySettings Settings()
+    /// <summary>Makes cam-1's lane the road of <see cref="Scene"/> with short demo thresholds: stopped after 5 s, confirmed 15 s later.</summary>
+    public static GatewaySettings WithRoadLane(GatewaySettings settings)
     {
-        var settings = new GatewaySettings();
         // The lane is the road surface in front of the fence (lower 60 % of the frame).
         float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
         for (var i = 0; i < road.Length; i++)
@@ -56,6 +57,12 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         }
         settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "5";
         settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "15";
+        return settings;
+    }
+
+    private GatewaySettings Settings()
+    {
+        var settings = WithRoadLane(new GatewaySettings());
         settings["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString();
         settings["OneThing:TrafficSystem:Token"] = Token;
         settings["OneThing:Clearance:WatchMinutes"] = "10";
@@ -78,7 +85,8 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         Assert.Equal(0, counts.Failed);
     }
 
-    private static byte[] EmptyLane()
+    /// <summary>The lane without cars: a flat grey frame of the scene's size.</summary>
+    public static byte[] EmptyLane()
     {
         using var gray = new Mat(826, 1106, MatType.CV_8UC3, Scalar.All(90));
         return gray.ImEncode(".jpg");

@@ -13,7 +13,7 @@ public sealed class TopicFuzzTests(ITestOutputHelper output)
     public async Task Every_topic_parses_to_a_known_kind_or_to_nothing()
     {
         var topics = new TopicContract("onething", "site-1");
-        string[] seeds = [topics.Frames("cam-1"), topics.Reports("pda-7"), topics.Receipts("pda-7"), topics.GatewayStatus, topics.FramesFilter, "$share/g/" + topics.ReportsFilter];
+        string[] seeds = [topics.Frames("cam-1"), topics.Reports("pda-7"), topics.Receipts("pda-7"), topics.GatewayStatus, topics.InstanceStatus("gateway-a"), topics.Frames("+"), "$share/g/" + topics.ReportsFilter];
         var mutator = new Mutator(seed: 8_003);
         var tally = new Tally("Topic contract", output);
 

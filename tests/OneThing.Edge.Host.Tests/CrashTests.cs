@@ -6,9 +6,6 @@ namespace OneThing.Edge.Host.Tests;
 
 public sealed class CrashTests
 {
-    private static IEnumerable<string> ProcessArgs(GatewaySettings settings) =>
-        settings.SelectMany(kv => new[] { "--set", $"{kv.Key}={kv.Value}" });
-
     private static async Task<HashSet<string>> StoredReportIdsAsync(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, "edge.db");
@@ -45,7 +42,7 @@ public sealed class CrashTests
         await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
         await observer.SubscribeAsync(settings.Topics.GatewayStatus);
 
-        await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
         await observer.WaitForJsonAsync(settings.Topics.GatewayStatus, s => s.GetProperty("state").GetString() == "online", TimeSpan.FromSeconds(60));
 
         await using var pda = await TestMqttClient.ConnectAsync(mosquitto.Port, "pda-crash");
@@ -68,7 +65,7 @@ public sealed class CrashTests
         }
         Assert.Equal(200, acknowledged.Count);
 
-        await using var restarted = GatewayProcess.Start("run", ProcessArgs(settings));
+        await using var restarted = GatewayProcess.Start("run", settings.ToProcessArgs());
         var stored = await Eventually.ReturnsAsync(() => StoredReportIdsAsync(settings.DataDirectory), s => s.Count >= acknowledged.Count, TimeSpan.FromSeconds(90), "all reports stored after restart");
         Assert.Equal(acknowledged.Count, stored.Count);
         Assert.Empty(acknowledged.Except(stored));
@@ -80,7 +77,7 @@ public sealed class CrashTests
         var settings = new GatewaySettings();
         settings["OneThing:Cameras:0:Lanes:0:Polygon:0:0"] = "1.5";
         settings["OneThing:SiteId"] = "bad/site";
-        await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
         await WaitForExitAsync(gateway);
 
         Assert.Equal(2, gateway.ExitCode);
@@ -100,7 +97,7 @@ public sealed class CrashTests
             settings[$"OneThing:Cameras:0:Lanes:1:Polygon:{i}:0"] = bowTie[i][0].ToString(System.Globalization.CultureInfo.InvariantCulture);
             settings[$"OneThing:Cameras:0:Lanes:1:Polygon:{i}:1"] = bowTie[i][1].ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        await using var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
         await WaitForExitAsync(gateway);
 
         Assert.Equal(2, gateway.ExitCode);

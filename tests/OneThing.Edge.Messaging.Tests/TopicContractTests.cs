@@ -16,7 +16,7 @@ public class TopicContractTests
         Assert.Equal("onething/site-1/pda/pda-7/tasks", _topics.Tasks("pda-7"));
         Assert.Equal("onething/site-1/events/violations", _topics.ViolationEvents);
         Assert.Equal("onething/site-1/gateway/status", _topics.GatewayStatus);
-        Assert.Equal("onething/site-1/cameras/+/frames", _topics.FramesFilter);
+        Assert.Equal("onething/site-1/gateway/gateway-a/status", _topics.InstanceStatus("gateway-a"));
     }
 
     [Theory]
@@ -36,6 +36,7 @@ public class TopicContractTests
     [InlineData("onething/site-1/cameras/+/frames")]
     [InlineData("onething/site-1/pda/pda-7/receipts")]
     [InlineData("onething/site-1/gateway/status")]
+    [InlineData("onething/site-1/gateway/gateway-a/status")]
     [InlineData("onething/site-1")]
     public void Ignores_topics_that_are_not_inbound_contracts(string topic) => Assert.Null(_topics.Parse(topic));
 

@@ -52,6 +52,12 @@ public sealed class GatewaySettings : Dictionary<string, string>
     public string[] ToArgs() => this.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
     public TopicContract Topics => new("onething", this["OneThing:SiteId"]);
+
+    /// <summary>Where this gateway reports online/offline: its own topic in scale-out mode (external broker, shared group).</summary>
+    public string StatusTopic => ContainsKey("OneThing:Mqtt:SharedGroup") ? Topics.InstanceStatus(this["OneThing:Mqtt:ClientId"]) : Topics.GatewayStatus;
+
+    /// <summary>The arguments of `onething-edge run` for these settings (for <see cref="GatewayProcess"/>).</summary>
+    public IEnumerable<string> ToProcessArgs() => this.SelectMany(kv => new[] { "--set", $"{kv.Key}={kv.Value}" });
 }
 
 /// <summary>The gateway in this test process, exactly as `onething-edge run` composes it.</summary>

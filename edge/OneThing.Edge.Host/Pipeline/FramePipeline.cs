@@ -170,7 +170,8 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 watch.Held.Remove(resumed.TrackId, out _);
                 return null;
             case VehicleDeparted departed:
-                return () => _clearance.DepartedAsync(departed.CaseId, departed.LastSeenAt, CancellationToken.None);
+                var caseId = watch.StoredCases.Remove(departed.CaseId, out var stored) ? stored : departed.CaseId;
+                return () => _clearance.DepartedAsync(caseId, departed.LastSeenAt, CancellationToken.None);
             default:
                 return null;
         }
@@ -191,6 +192,8 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         if (confirmed.Plate is not null && await _violations.FindOpenAsync(confirmed.Plate, confirmed.LaneId, confirmed.ConfirmedAt - cooldown, CancellationToken.None) is { } open)
         {
             // Storage remembers across restarts what the engine's memory does not: same car, same lane, one case.
+            // The engine's new case is that car, so its departure clears the stored case.
+            watch.StoredCases[confirmed.CaseId] = open.Violation.Id;
             LogAlreadyOpen(open.Violation.Id, confirmed.Plate, confirmed.LaneId);
             return;
         }
@@ -263,6 +266,9 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
             Interlocked.Increment(ref _gatedFrames);
             Http.MetricsEndpoints.GatedFrames.Add(1, new KeyValuePair<string, object?>("camera", Camera.Id));
         }
+
+        /// <summary>Engine cases that storage already held as open (confirmed again after a restart or takeover): engine id -> stored id.</summary>
+        internal Dictionary<Guid, Guid> StoredCases { get; } = [];
 
         /// <summary>
         /// Keeps the frame in one buffer per camera, reused: the frame's own buffer goes back to a pool, and a new

@@ -1,16 +1,19 @@
 using System.Security.Authentication;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using OneThing.Edge.Domain.Configuration;
 
 namespace OneThing.Edge.Messaging.Transport;
 
 /// <summary>
 /// `Mqtt:Mode=External` (Mosquitto, EMQX): one MQTT 5 client with a persistent session, so QoS 1 reports published
 /// while the gateway was away are delivered when it returns. A small reconnect loop replaces v4's managed client:
-/// ping, back off, reconnect, resubscribe. Reports are acknowledged manually, after they are committed.
+/// ping, back off, reconnect, resubscribe. Reports are acknowledged manually, after they are committed. Frames are
+/// subscribed per configured camera, so an instance never receives the cameras of another instance on the broker.
 /// </summary>
 public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBus
 {
@@ -24,10 +27,13 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
     private readonly TimeProvider _time;
     private readonly ILogger<ExternalBrokerClient> _logger;
     private readonly IMqttClient _client;
+    private readonly string[] _cameraIds;
 
-    public ExternalBrokerClient(MqttOptions options, TopicContract topics, Lazy<InboundRouter> router, GatewayStatus status, TimeProvider time, ILogger<ExternalBrokerClient> logger)
+    public ExternalBrokerClient(MqttOptions options, TopicContract topics, IOptions<SiteOptions> site, Lazy<InboundRouter> router, GatewayStatus status, TimeProvider time, ILogger<ExternalBrokerClient> logger)
     {
         _options = options;
+        // The cameras at start, as frame ingress makes its queues at start: a new camera needs a restart anyway.
+        _cameraIds = [.. site.Value.Cameras.Select(c => c.Id)];
         _topics = topics;
         _router = router;
         _status = status;
@@ -39,7 +45,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
 
     public bool IsConnected => _client.IsConnected;
 
-    public string ClientId => _options.ClientId ?? $"onething-edge-{_topics.SiteId}";
+    public string ClientId => _options.SessionClientId(_topics.SiteId);
 
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
     {
@@ -125,14 +131,32 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
             throw new InvalidOperationException($"Broker refused the connection: {result.ResultCode} {result.ReasonString}");
         }
 
-        var reports = _options.SharedGroup is { Length: > 0 } group ? $"$share/{group}/{_topics.ReportsFilter}" : _topics.ReportsFilter;
-        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(_topics.FramesFilter, MqttQualityOfServiceLevel.AtMostOnce)
-            .WithTopicFilter(reports, MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build(), cancellationToken);
+        if (result.IsSessionPresent)
+        {
+            // Sessions of earlier versions subscribed every camera with a wildcard; it would outlive the upgrade.
+            var legacy = new MqttClientUnsubscribeOptionsBuilder();
+            foreach (var filter in new[] { _topics.Frames("+"), Shared(_topics.Frames("+")) }.Distinct())
+            {
+                legacy.WithTopicFilter(filter);
+            }
+            await _client.UnsubscribeAsync(legacy.Build(), cancellationToken);
+        }
+        var subscriptions = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Shared(_topics.ReportsFilter), MqttQualityOfServiceLevel.AtLeastOnce);
+        foreach (var camera in _cameraIds)
+        {
+            var frames = _topics.Frames(camera);
+            subscriptions.WithTopicFilter(_options.SharedFrames ? Shared(frames) : frames, MqttQualityOfServiceLevel.AtMostOnce);
+        }
+        var granted = await _client.SubscribeAsync(subscriptions.Build(), cancellationToken);
+        foreach (var refused in granted.Items.Where(i => (int)i.ResultCode >= 0x80))
+        {
+            LogSubscriptionRefused(refused.TopicFilter.Topic, refused.ResultCode.ToString());
+        }
         await PublishAsync(_status.Topic, _status.Online(), retain: true, cancellationToken);
         LogConnected(_options.Host, _options.Port, result.IsSessionPresent);
     }
+
+    private string Shared(string filter) => _options.SharedGroup is { Length: > 0 } group ? $"$share/{group}/{filter}" : filter;
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
@@ -163,6 +187,9 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} not reachable, retrying in {Seconds} s: {Reason}")]
     private partial void LogConnectFailed(string host, int port, double seconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused the subscription to {TopicFilter}: {Reason}")]
+    private partial void LogSubscriptionRefused(string topicFilter, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Clean MQTT disconnect failed: {Reason}")]
     private partial void LogDisconnectFailed(string reason);

@@ -4,12 +4,16 @@ using System.Text.Json;
 namespace OneThing.Edge.Messaging.Transport;
 
 /// <summary>The retained `gateway/status` message: online/offline with version and counters.</summary>
-public sealed class GatewayStatus(TopicContract topics, IngressCounters counters, TimeProvider time)
+public sealed class GatewayStatus(TopicContract topics, MqttOptions options, IngressCounters counters, TimeProvider time)
 {
     public static string Version { get; } =
         typeof(GatewayStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public string Topic => topics.GatewayStatus;
+    /// <summary>
+    /// The site's status topic; in scale-out mode the instance's own, since instances sharing one retained topic
+    /// would overwrite each other (a dead one's last will would say the whole site is offline).
+    /// </summary>
+    public string Topic { get; } = options.IsScaleOut ? topics.InstanceStatus(options.SessionClientId(topics.SiteId)) : topics.GatewayStatus;
 
     public byte[] Online() => Build("online");
 

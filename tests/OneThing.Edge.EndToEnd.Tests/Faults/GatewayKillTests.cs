@@ -20,27 +20,18 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(300);
     private static readonly string[] ParkedPlates = ["浙B2V9L7", "辽DU4356"];
 
-    private static IEnumerable<string> ProcessArgs(GatewaySettings settings) =>
-        settings.SelectMany(kv => new[] { "--set", $"{kv.Key}={kv.Value}" });
-
     [Fact]
     public async Task Repeated_SIGKILL_loses_no_report_or_case_and_sends_no_SMS_twice()
     {
         var random = new Random(8_100);
         await using var mosquitto = await MosquittoBroker.StartAsync();
         await using var traffic = await SimulatorUnderTest.StartAsync();
-        var settings = traffic.Configure(new GatewaySettings().UseExternalBroker(mosquitto));
-        // cam-1 looks at the road in front of a fence where two cars stand (lower 60 % of the frame).
-        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
-        for (var i = 0; i < road.Length; i++)
-        {
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:0"] = road[i][0].ToString(CultureInfo.InvariantCulture);
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = road[i][1].ToString(CultureInfo.InvariantCulture);
-        }
+        // cam-1 looks at the road in front of a fence where two cars stand.
+        var settings = traffic.Configure(FireLaneLoopTests.WithRoadLane(new GatewaySettings().UseExternalBroker(mosquitto)));
         settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "2";
         settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "10";
         var data = settings.DataDirectory;
-        var scene = await File.ReadAllBytesAsync(TestPaths.Sample("scenes", "sidewalk_red_car_single_blue.png"));
+        var scene = await File.ReadAllBytesAsync(FireLaneLoopTests.Scene);
         await using var camera = await TestMqttClient.ConnectAsync(mosquitto.Port, "cam-1");
 
         await using var pda = await TestMqttClient.ConnectAsync(mosquitto.Port, "pda-kill");
@@ -48,7 +39,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
         using var stopPublishing = new CancellationTokenSource();
 
         // The first start creates the gateway's persistent session; from then on the broker keeps reports for it while it is down.
-        var gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+        var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
         try
         {
             await using var observer = await TestMqttClient.ConnectAsync(mosquitto.Port, "observer");
@@ -91,7 +82,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
                 await gateway.WaitForExitAsync();
                 output.WriteLine($"kill {kill}: {(await EdgeDatabase.ReportIdsAsync(data)).Count} reports stored, {acknowledged.Count} acknowledged by the broker");
                 await gateway.DisposeAsync();
-                gateway = GatewayProcess.Start("run", ProcessArgs(settings));
+                gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
             }
             // The last life runs long enough to re-time the parked cars past the dwell: the storage check must hold.
             await Task.Delay(TimeSpan.FromSeconds(20));
