@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using OneThing.Edge.Domain;
 
 namespace OneThing.Edge.Storage;
 
 /// <summary>
 /// Content-addressed files (evidence images, PDA photos): named by their SHA-256, written to a temp file,
-/// flushed to disk, then renamed, so a crash leaves either the whole file or none.
+/// flushed to disk, then renamed, so a crash leaves either the whole file or none. A failed write (disk full)
+/// removes its temp file, so it neither leaves a partial file nor keeps the space.
 /// </summary>
 public sealed class FileStore(string root)
 {
@@ -22,13 +24,25 @@ public sealed class FileStore(string root)
         }
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
         var temp = target + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        try
         {
-            await stream.WriteAsync(content, cancellationToken);
-            await stream.FlushAsync(cancellationToken);
-            stream.Flush(flushToDisk: true);
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(content, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
         }
-        File.Move(temp, target, overwrite: true);
+        catch (Exception e)
+        {
+            File.Delete(temp);
+            if (DiskFull.Is(e))
+            {
+                throw new StorageFullException(Root, e);
+            }
+            throw;
+        }
         return sha;
     }
 

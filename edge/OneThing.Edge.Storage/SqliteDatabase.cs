@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using OneThing.Edge.Domain;
 
 namespace OneThing.Edge.Storage;
 
@@ -37,14 +38,24 @@ public sealed class SqliteDatabase
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction (the write lock is taken up front) and commits.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one IMMEDIATE transaction (the write lock is taken up front) and commits. When the
+    /// disk is full the transaction is rolled back and <see cref="StorageFullException"/> says so.
+    /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            throw new StorageFullException(Path, e);
+        }
     }
 
     /// <summary>Applies the embedded migrations not yet recorded in schema_migrations. Returns how many ran.</summary>
