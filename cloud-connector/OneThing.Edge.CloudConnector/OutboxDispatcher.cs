@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using Polly.CircuitBreaker;
@@ -57,6 +58,13 @@ public sealed partial class OutboxDispatcher(
             }
             while (!blocked && Volatile.Read(ref _passRequested) == 1);
             return delivered;
+        }
+        catch (StorageFullException full)
+        {
+            // Claims and outcomes cannot be written, so nothing is sent until space is freed; the sweep tries again.
+            // A message sent but not marked stays in flight and goes again after its lease (the key deduplicates).
+            LogStorageFull(full.Message);
+            return 0;
         }
         finally
         {
@@ -272,6 +280,9 @@ public sealed partial class OutboxDispatcher(
         }
         return content.Length <= 500 ? content : content[..500];
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox not dispatched: {Reason}")]
+    private partial void LogStorageFull(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {Kind} of violation {ViolationId} (attempt {Attempt}), case {CaseId}")]
     private partial void LogSent(string kind, Guid violationId, int attempt, string? caseId);

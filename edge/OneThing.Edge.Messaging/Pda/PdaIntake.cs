@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OneThing.Edge.Domain;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Messaging.Transport;
 
@@ -11,8 +12,11 @@ public enum IntakeOutcome
     /// <summary>On disk (accepted, duplicate or a recorded rejection): acknowledge.</summary>
     Committed,
 
-    /// <summary>Could not be written (disk full, database locked): do not acknowledge, so the sender or broker retries.</summary>
+    /// <summary>Could not be written (e.g. database locked): do not acknowledge, so the sender or broker retries.</summary>
     NotStored,
+
+    /// <summary>Not written because the data disk is full: as <see cref="NotStored"/>, and the sender is told why.</summary>
+    StorageFull,
 }
 
 /// <summary>
@@ -50,8 +54,7 @@ public sealed partial class PdaIntake(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogNotStored(e, deviceId);
-                return IntakeOutcome.NotStored;
+                return NotStored(e, deviceId);
             }
             receipt = Receipt.Rejected(rejected.ReportId, rejected.Code, rejected.Message);
             counters.Report("rejected:" + rejected.Code);
@@ -59,8 +62,7 @@ public sealed partial class PdaIntake(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogNotStored(e, deviceId);
-            return IntakeOutcome.NotStored;
+            return NotStored(e, deviceId);
         }
 
         await SendReceiptAsync(deviceId, receipt, cancellationToken);
@@ -71,6 +73,13 @@ public sealed partial class PdaIntake(
             {
                 await sink.AcceptedAsync(accepted, cancellationToken);
             }
+            catch (StorageFullException full)
+            {
+                // The report is stored but its case is not. Without a PUBACK it comes again (the PDA resends, an
+                // external broker redelivers), and a duplicate without a case is fused then.
+                LogFusionWaiting(accepted.ReportId, full.Message);
+                return IntakeOutcome.StorageFull;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The report is committed; case fusion can be redone from storage.
@@ -78,6 +87,21 @@ public sealed partial class PdaIntake(
             }
         }
         return IntakeOutcome.Committed;
+    }
+
+    /// <summary>Nothing of the report was kept: no receipt, no PUBACK success, so it is sent again.</summary>
+    private IntakeOutcome NotStored(Exception e, string deviceId)
+    {
+        if (e is StorageFullException full)
+        {
+            // The operator's problem, not a bug: one clear line, no stack trace.
+            counters.Report("not-stored:" + StorageFullException.Code);
+            LogStorageFull(deviceId, full.Message);
+            return IntakeOutcome.StorageFull;
+        }
+        counters.Report("not-stored");
+        LogNotStored(e, deviceId);
+        return IntakeOutcome.NotStored;
     }
 
     private async Task SendReceiptAsync(string deviceId, Receipt receipt, CancellationToken cancellationToken)
@@ -102,8 +126,14 @@ public sealed partial class PdaIntake(
     [LoggerMessage(Level = LogLevel.Error, Message = "PDA report from {DeviceId} could not be stored; not acknowledged, it will be redelivered")]
     private partial void LogNotStored(Exception exception, string deviceId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "PDA report from {DeviceId} not stored: {Reason}. Not acknowledged (storage-full); the PDA must resend it")]
+    private partial void LogStorageFull(string deviceId, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt for report {ReportId} to {DeviceId} not sent")]
     private partial void LogReceiptFailed(Exception exception, string deviceId, string? reportId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PDA report {ReportId} stored, but its case not: {Reason}. Not acknowledged (storage-full); it is fused when it comes again")]
+    private partial void LogFusionWaiting(string reportId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Case fusion failed for report {ReportId}")]
     private partial void LogFusionFailed(Exception exception, string reportId);

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using OneThing.Edge.Domain;
+using OneThing.Edge.Messaging.Pda;
 using OneThing.Edge.Messaging.Security;
 
 namespace OneThing.Edge.Messaging.Transport;
@@ -11,7 +13,8 @@ namespace OneThing.Edge.Messaging.Transport;
 /// <summary>
 /// `Mqtt:Mode=Embedded`: the gateway is the broker. Inbound messages are handled inside the publish interceptor, which
 /// the broker awaits before it sends PUBACK: a PDA's report is acknowledged only once it is committed, and a report
-/// that could not be stored gets an error reason code so the PDA retries.
+/// that could not be stored gets an error reason code so the PDA retries (`QuotaExceeded`, reason `storage-full`, when
+/// the disk is full).
 /// </summary>
 public sealed partial class EmbeddedBroker(
     MqttOptions options,
@@ -92,13 +95,16 @@ public sealed partial class EmbeddedBroker(
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             return;
         }
-        var handled = await router.Value.RouteAsync(e.ApplicationMessage, e.CancellationToken);
-        if (!handled)
+        var outcome = await router.Value.RouteAsync(e.ApplicationMessage, e.CancellationToken);
+        if (outcome == IntakeOutcome.Committed)
         {
-            e.ProcessPublish = false;
-            e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
-            e.Response.ReasonString = "not stored; retry";
+            return;
         }
+        // The reason string starts with a stable code a PDA can act on: both mean "resend this report later".
+        e.ProcessPublish = false;
+        (e.Response.ReasonCode, e.Response.ReasonString) = outcome == IntakeOutcome.StorageFull
+            ? (MqttPubAckReasonCode.QuotaExceeded, $"{StorageFullException.Code}: the gateway's disk is full; report not stored, resend it later")
+            : (MqttPubAckReasonCode.ImplementationSpecificError, "not-stored: report not stored; resend it later");
     }
 
     public async ValueTask DisposeAsync()

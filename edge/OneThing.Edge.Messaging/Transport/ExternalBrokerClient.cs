@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Messaging.Pda;
 
 namespace OneThing.Edge.Messaging.Transport;
 
@@ -164,7 +165,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
         var backoff = TimeSpan.FromMilliseconds(500);
         // A report that cannot be stored yet (disk full, database locked) is retried here and stays unacknowledged,
         // so the broker keeps it; after a restart it is redelivered from the persistent session.
-        while (!await _router.Value.RouteAsync(e.ApplicationMessage, CancellationToken.None))
+        while (await _router.Value.RouteAsync(e.ApplicationMessage, CancellationToken.None) != IntakeOutcome.Committed)
         {
             if (!_client.IsConnected)
             {

@@ -12,18 +12,18 @@ public sealed class InboundRouter(TopicContract topics, FrameIngress frames, Pda
     public const string CapturedAtProperty = "captured-at";
     public const string SequenceProperty = "seq";
 
-    /// <returns>false when a report could not be stored and must not be acknowledged.</returns>
-    public async Task<bool> RouteAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    /// <returns>anything but <see cref="IntakeOutcome.Committed"/> when a report could not be stored and must not be acknowledged.</returns>
+    public async Task<IntakeOutcome> RouteAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
         switch (topics.Parse(message.Topic))
         {
             case { Kind: InboundKind.Frame } frame:
                 frames.Offer(frame.SourceId, message.Payload, Property(message, CapturedAtProperty), Property(message, SequenceProperty));
-                return true;
+                return IntakeOutcome.Committed;
             case { Kind: InboundKind.PdaReport } report:
-                return await pda.HandleAsync(report.SourceId, message.Payload.ToArray(), cancellationToken) == IntakeOutcome.Committed;
+                return await pda.HandleAsync(report.SourceId, message.Payload.ToArray(), cancellationToken);
             default:
-                return true;
+                return IntakeOutcome.Committed;
         }
     }
 
