@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Host.OperatorConsole;
+using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
 using Prometheus;
 
@@ -46,6 +47,7 @@ public static class MetricsEndpoints
         var outbox = factory.CreateGauge("onething_outbox_pending", "Outbox messages waiting for the traffic system (pending, in flight or failed)");
         var dead = factory.CreateGauge("onething_outbox_dead_lettered", "Outbox messages given up on");
         var oldest = factory.CreateGauge("onething_outbox_oldest_pending_seconds", "Age of the oldest message still waiting for the traffic system");
+        var unrecorded = factory.CreateGauge("onething_cases_unrecorded", "Confirmed camera cases held in memory because the data disk is full");
         registry.AddBeforeCollectCallback(async cancellationToken =>
         {
             // Resolved per scrape, not while building: storage needs the validated site options, and a configuration
@@ -60,6 +62,7 @@ public static class MetricsEndpoints
             outbox.Set(backlog.Pending);
             dead.Set(backlog.DeadLettered);
             oldest.Set(backlog.OldestPendingSeconds);
+            unrecorded.Set(app.Services.GetRequiredService<FramePipeline>().Cameras.Values.Sum(c => c.UnrecordedCases));
         });
 
         if (!app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value.OpenMetrics)

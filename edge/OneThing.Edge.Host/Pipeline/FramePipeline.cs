@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Dwell;
@@ -126,6 +127,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
             _inference.Release();
         }
         // Disk and network work happens outside the inference gate.
+        await RecordConfirmedAsync(watch);
         foreach (var work in follow)
         {
             await work();
@@ -161,7 +163,8 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 return null;
             case ViolationConfirmed confirmed:
                 watch.Held.Remove(confirmed.TrackId, out var evidence);
-                return () => RecordAsync(watch, confirmed, evidence);
+                watch.Unrecorded.Enqueue(new UnrecordedCase(confirmed, evidence));
+                return null;
             case StopDismissed dismissed:
                 watch.Held.Remove(dismissed.TrackId, out _);
                 LogDismissed(watch.Camera.Id, dismissed.LaneId, dismissed.Duration.TotalSeconds);
@@ -169,8 +172,11 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
             case CaseResumed resumed:
                 watch.Held.Remove(resumed.TrackId, out _);
                 return null;
+            case VehicleDeparted departed when watch.Unrecorded.FirstOrDefault(u => u.Confirmed.CaseId == departed.CaseId) is { } unrecorded:
+                unrecorded.DepartedAt = departed.LastSeenAt;
+                return null;
             case VehicleDeparted departed:
-                var caseId = watch.StoredCases.Remove(departed.CaseId, out var stored) ? stored : departed.CaseId;
+                var caseId = watch.TakeStoredCase(departed.CaseId);
                 return () => _clearance.DepartedAsync(caseId, departed.LastSeenAt, CancellationToken.None);
             default:
                 return null;
@@ -183,6 +189,45 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         var subject = vehicles.Where(v => v.Box.IoU(box) > 0.3).DefaultIfEmpty(new VehicleDetection(box, 1, "vehicle")).ToList();
         var jpeg = _annotator.Render(mat, new FrameOverlay(watch.Camera.Id, frame.CapturedAt, lanes, subject, []));
         return new EvidenceFrame(jpeg, frame.CapturedAt, kind, laneId, box);
+    }
+
+    /// <summary>
+    /// Records the camera's confirmed cases in order. While the disk is full a case stays queued, evidence in memory,
+    /// and is tried again with each later frame: a confirmed violation is never dropped.
+    /// </summary>
+    private async Task RecordConfirmedAsync(CameraWatch watch)
+    {
+        while (watch.Unrecorded.TryPeek(out var next))
+        {
+            try
+            {
+                await RecordAsync(watch, next.Confirmed, next.Evidence);
+            }
+            catch (StorageFullException e)
+            {
+                foreach (var waiting in watch.Unrecorded.Where(u => !u.Waiting))
+                {
+                    waiting.Waiting = true;
+                    LogCaseWaiting(waiting.Confirmed.CaseId, watch.Camera.Id, waiting.Confirmed.LaneId, e.Message);
+                }
+                return;
+            }
+            catch
+            {
+                // Any other failure loses the case, as before (the frame counts as failed); only a full disk is waited out.
+                watch.Unrecorded.TryDequeue(out _);
+                throw;
+            }
+            watch.Unrecorded.TryDequeue(out _);
+            if (next.Waiting)
+            {
+                LogCaseRecordedLate(next.Confirmed.CaseId, watch.Camera.Id);
+            }
+            if (next.DepartedAt is { } left)
+            {
+                await _clearance.DepartedAsync(watch.TakeStoredCase(next.Confirmed.CaseId), left, CancellationToken.None);
+            }
+        }
     }
 
     private async Task RecordAsync(CameraWatch watch, ViolationConfirmed confirmed, HeldEvidence? held)
@@ -270,6 +315,15 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         /// <summary>Engine cases that storage already held as open (confirmed again after a restart or takeover): engine id -> stored id.</summary>
         internal Dictionary<Guid, Guid> StoredCases { get; } = [];
 
+        /// <summary>The stored case an engine case stands for, forgotten after (the car left).</summary>
+        internal Guid TakeStoredCase(Guid engineCaseId) => StoredCases.Remove(engineCaseId, out var stored) ? stored : engineCaseId;
+
+        /// <summary>Confirmed cases not recorded yet, oldest first: empty but while the disk is full.</summary>
+        internal ConcurrentQueue<UnrecordedCase> Unrecorded { get; } = new();
+
+        /// <summary>Confirmed cases waiting for disk space (for /metrics).</summary>
+        public int UnrecordedCases => Unrecorded.Count;
+
         /// <summary>
         /// Keeps the frame in one buffer per camera, reused: the frame's own buffer goes back to a pool, and a new
         /// array per frame would be large-object-heap churn at every camera's frame rate.
@@ -295,10 +349,25 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
 
     internal sealed record EvidenceFrame(byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box);
 
+    /// <summary>A confirmed case on its way to storage; <see cref="DepartedAt"/> is set if the car left before it was recorded.</summary>
+    internal sealed class UnrecordedCase(ViolationConfirmed confirmed, HeldEvidence? evidence)
+    {
+        public ViolationConfirmed Confirmed { get; } = confirmed;
+        public HeldEvidence? Evidence { get; } = evidence;
+        public bool Waiting { get; set; }
+        public DateTimeOffset? DepartedAt { get; set; }
+    }
+
     internal sealed record HeldEvidence(EvidenceFrame? Overview, EvidenceFrame? Confirmation = null, EvidenceFrame? PlateCloseUp = null, float? PlateConfidence = null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Violation {CaseId} confirmed: camera {CameraId}, lane {LaneId}, plate {Plate}, stopped {Seconds:0} s, {EvidenceCount} evidence files")]
     private partial void LogConfirmed(Guid caseId, string cameraId, string laneId, string plate, double seconds, int evidenceCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Violation {CaseId} (camera {CameraId}, lane {LaneId}) confirmed but not recorded: {Reason}. Its evidence is held in memory; it is recorded when space is freed")]
+    private partial void LogCaseWaiting(Guid caseId, string cameraId, string laneId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Violation {CaseId} of camera {CameraId} recorded after waiting for disk space")]
+    private partial void LogCaseRecordedLate(Guid caseId, string cameraId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} for {Plate} in lane {LaneId} is still open; no second case")]
     private partial void LogAlreadyOpen(Guid caseId, string plate, string laneId);
