@@ -108,6 +108,13 @@ public static class EdgeDatabase
 
     public static Task<List<string>> UnsentMessageStatesAsync(string dataDirectory) =>
         ColumnAsync(dataDirectory, "SELECT state FROM outbox WHERE state <> 'Sent'");
+
+    /// <summary>Ids of the cases from <paramref name="source"/> (camera, pda) that are queued for the traffic system.</summary>
+    public static Task<List<string>> QueuedCaseIdsAsync(string dataDirectory, string source) =>
+        ColumnAsync(dataDirectory, $"SELECT o.violation_id FROM outbox o JOIN violations v ON v.id = o.violation_id WHERE o.kind = 'violation' AND v.source = '{source}'");
+
+    /// <summary>SQLite's own check of every page and index: ["ok"] for an intact file.</summary>
+    public static Task<List<string>> IntegrityCheckAsync(string dataDirectory) => ColumnAsync(dataDirectory, "PRAGMA integrity_check");
 }
 
 /// <summary>PDA reports with one plate each, so every report becomes a case of its own (no merging by plate).</summary>
@@ -118,4 +125,12 @@ public static class DistinctReports
     public static string Plate(int i) => $"皖{Letters[i / 100_000 % Letters.Length]}{i % 100_000:D5}";
 
     public static byte[] Json(string reportId, int i) => Reports.Json(reportId, Plate(i));
+
+    /// <summary>As <see cref="Json"/>, with a photo of its own (the sample with the report id in a JPEG comment), as officers' photos are.</summary>
+    public static byte[] JsonWithOwnPhoto(string reportId, int i)
+    {
+        byte[] comment = [0xFF, 0xFE, 0, (byte)(reportId.Length + 2), .. System.Text.Encoding.ASCII.GetBytes(reportId)];
+        var jpeg = Reports.PhotoJpeg;
+        return Reports.Json(reportId, Plate(i), photo: [.. jpeg[..2], .. comment, .. jpeg[2..]]);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using OneThing.Edge.Domain;
+using OneThing.Edge.TestKit;
 using Xunit;
 
 namespace OneThing.Edge.Storage.Tests.Outbox;
@@ -27,7 +28,7 @@ public sealed class StorageFullTests
         Assert.Contains(f.Database.Path, full.Message, StringComparison.Ordinal);
         Assert.Null(await f.Store.GetAsync(violation.Id, None));
         Assert.Empty(await f.Outbox.ListAsync(violation.Id, None));
-        Assert.Equal("0", await ScalarAsync(f.Database, "SELECT COUNT(*) FROM violation_evidence"));
+        Assert.Equal(0, await f.Database.CountAsync("violation_evidence"));
         Assert.Equal("ok", await PragmaAsync(f.Database, "integrity_check"));
 
         await PragmaAsync(f.Database, "max_page_count = 1073741823");
@@ -40,13 +41,11 @@ public sealed class StorageFullTests
     /// PRAGMA max_page_count holds for a connection, not the file. The store's connections come from the pool, and the
     /// test runs one statement at a time, so the pool's only idle connection (this one) serves the store next.
     /// </summary>
-    private static Task<string> PragmaAsync(SqliteDatabase database, string pragma) => ScalarAsync(database, "PRAGMA " + pragma);
-
-    private static async Task<string> ScalarAsync(SqliteDatabase database, string sql)
+    private static async Task<string> PragmaAsync(SqliteDatabase database, string pragma)
     {
         await using var connection = await database.OpenAsync(None);
         await using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        command.CommandText = "PRAGMA " + pragma;
         return Convert.ToString(await command.ExecuteScalarAsync(None), CultureInfo.InvariantCulture)!;
     }
 }
