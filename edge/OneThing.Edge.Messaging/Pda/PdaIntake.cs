@@ -126,13 +126,13 @@ public sealed partial class PdaIntake(
     [LoggerMessage(Level = LogLevel.Error, Message = "PDA report from {DeviceId} could not be stored; not acknowledged, it will be redelivered")]
     private partial void LogNotStored(Exception exception, string deviceId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "PDA report from {DeviceId} not stored: {Reason}. Not acknowledged (storage-full); the PDA must resend it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "PDA report from {DeviceId} not stored: {Reason}. Not acknowledged (storage-full), so it is sent again")]
     private partial void LogStorageFull(string deviceId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt for report {ReportId} to {DeviceId} not sent")]
     private partial void LogReceiptFailed(Exception exception, string deviceId, string? reportId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "PDA report {ReportId} stored, but its case not: {Reason}. Not acknowledged (storage-full); it is fused when it comes again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "PDA report {ReportId} stored, but its case not: {Reason}. Not acknowledged (storage-full), so it comes again and is fused then")]
     private partial void LogFusionWaiting(string reportId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Case fusion failed for report {ReportId}")]
