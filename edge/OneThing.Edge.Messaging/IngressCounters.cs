@@ -18,8 +18,8 @@ public sealed class IngressCounters : IDisposable
 
     public IngressCounters()
     {
-        _frames = _meter.CreateCounter<long>("onething_frames", description: "Camera frames by camera and outcome (received, dropped, rejected, processed, failed)");
-        _reports = _meter.CreateCounter<long>("onething_pda_reports", description: "PDA reports by outcome (accepted, duplicate, rejected code)");
+        _frames = _meter.CreateCounter<long>("frames", description: "Camera frames by camera and outcome (received, dropped, rejected, processed, failed)");
+        _reports = _meter.CreateCounter<long>("pda_reports", description: "PDA reports by outcome (accepted, duplicate, rejected code)");
     }
 
     public sealed class CameraCounts

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
+using OneThing.Edge.Messaging.Security;
 using Prometheus;
 
 namespace OneThing.Edge.Host.Http;
@@ -18,11 +19,11 @@ public static class MetricsEndpoints
 
     /// <summary>Seconds per vehicle detection call, recorded by the frame pipeline.</summary>
     public static readonly Histogram<double> InferenceSeconds =
-        PipelineMeter.CreateHistogram<double>("onething_inference_seconds", "s", "Vehicle detection time per frame");
+        PipelineMeter.CreateHistogram<double>("inference_seconds", "s", "Vehicle detection time per frame");
 
     /// <summary>Frames that skipped the vehicle detector because the scene had not changed (motion gate).</summary>
     public static readonly Counter<long> GatedFrames =
-        PipelineMeter.CreateCounter<long>("onething_frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
+        PipelineMeter.CreateCounter<long>("frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
 
     private static readonly double[] InferenceBuckets = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
@@ -35,7 +36,7 @@ public static class MetricsEndpoints
         {
             Registry = registry,
             MetricFactory = factory,
-            InstrumentFilterPredicate = i => i.Meter.Name is IngressCounters.MeterName or PipelineMeterName,
+            InstrumentFilterPredicate = i => i.Meter.Name is IngressCounters.MeterName or BrokerRefusals.MeterName or PipelineMeterName,
             ResolveHistogramBuckets = _ => InferenceBuckets,
             // Few, bounded series (cameras x outcomes): keep them as long as the adapter allows (a day), so a quiet
             // camera does not vanish from the scrape after the 5-minute default.

@@ -15,7 +15,7 @@ public sealed class BrokerRefusals : IDisposable
     private readonly ConcurrentDictionary<(RefusalKind, string), long> _counts = new();
 
     public BrokerRefusals() =>
-        _refusals = _meter.CreateCounter<long>("onething_broker_refusals", description: "Broker requests refused by kind (connect, publish, subscribe) and reason");
+        _refusals = _meter.CreateCounter<long>("refusals", description: "Broker requests refused by kind (connect, publish, subscribe) and reason");
 
     public void Add(RefusalKind kind, string reason)
     {

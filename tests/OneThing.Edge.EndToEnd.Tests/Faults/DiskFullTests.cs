@@ -65,7 +65,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             }
             // Two cars stand in the lane: stopped after 5 s, confirmed 15 s later, with no room for their evidence.
             await PlayAsync(http, camera, settings, scene, _t0, 25);
-            Assert.Equal(0, await MetricAsync(http, "onething_edge_ingress_onething_frames", "camera=\"cam-1\"", "outcome=\"failed\""));
+            Assert.Equal(0, await MetricAsync(http, "onething_edge_ingress_frames", "camera=\"cam-1\"", "outcome=\"failed\""));
             Assert.Equal(2, await MetricAsync(http, "onething_cases_unrecorded"));
 
             Assert.False(gateway.HasExited, "the gateway stopped on a full disk");
@@ -98,7 +98,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             await PlayAsync(http, camera, settings, scene, _t0.AddSeconds(25), 5);
             Assert.Equal(2, (await EdgeDatabase.QueuedCaseIdsAsync(data, "camera")).Count);
             Assert.Equal(0, await MetricAsync(http, "onething_cases_unrecorded"));
-            Assert.Equal(0, await MetricAsync(http, "onething_edge_ingress_onething_frames", "camera=\"cam-1\"", "outcome=\"failed\""));
+            Assert.Equal(0, await MetricAsync(http, "onething_edge_ingress_frames", "camera=\"cam-1\"", "outcome=\"failed\""));
             Assert.False(gateway.HasExited);
             await AssertIntactAsync(data);
         }
@@ -127,8 +127,8 @@ public sealed class DiskFullTests(ITestOutputHelper output)
     }
 
     private static async Task<double> FramesDoneAsync(HttpClient http) =>
-        await MetricAsync(http, "onething_edge_ingress_onething_frames", "camera=\"cam-1\"", "outcome=\"processed\"")
-        + await MetricAsync(http, "onething_edge_ingress_onething_frames", "camera=\"cam-1\"", "outcome=\"failed\"");
+        await MetricAsync(http, "onething_edge_ingress_frames", "camera=\"cam-1\"", "outcome=\"processed\"")
+        + await MetricAsync(http, "onething_edge_ingress_frames", "camera=\"cam-1\"", "outcome=\"failed\"");
 
     /// <summary>The sum of the /metrics series named <paramref name="name"/> with all of <paramref name="labels"/>.</summary>
     private static async Task<double> MetricAsync(HttpClient http, string name, params string[] labels) =>

@@ -114,11 +114,11 @@ public sealed class ConsoleApiTests
         var metrics = await Eventually.ReturnsAsync(
             // The frame is counted as processed just after the pipeline returns, so wait for that too.
             () => anonymous.GetStringAsync("/metrics"),
-            m => m.Contains("onething_inference_seconds", StringComparison.Ordinal) && m.Contains("outcome=\"processed\"", StringComparison.Ordinal),
+            m => m.Contains("onething_edge_pipeline_inference_seconds", StringComparison.Ordinal) && m.Contains("outcome=\"processed\"", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10), "inference histogram and processed frames");
         foreach (var series in new[]
         {
-            "onething_frames", "camera=\"cam-1\"", "outcome=\"processed\"", "onething_inference_seconds_bucket",
+            "onething_edge_ingress_frames{", "camera=\"cam-1\"", "outcome=\"processed\"", "onething_edge_pipeline_inference_seconds_bucket",
             "onething_cases{state=\"confirmed\"}", "onething_outbox_pending", "onething_outbox_oldest_pending_seconds",
         })
         {

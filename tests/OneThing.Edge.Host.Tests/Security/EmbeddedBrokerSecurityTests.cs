@@ -37,6 +37,14 @@ public sealed class EmbeddedBrokerSecurityTests : IAsyncLifetime
         Assert.Equal(1, Refusals.Count(RefusalKind.Connect, "anonymous"));
         Assert.Equal(1, Refusals.Count(RefusalKind.Connect, "bad-password"));
         Assert.Equal(1, Refusals.Count(RefusalKind.Connect, "unknown-user"));
+
+        // The operator sees them on /metrics.
+        using var http = new HttpClient { BaseAddress = new Uri(_gateway.Settings.HttpUrl) };
+        var metrics = await Eventually.ReturnsAsync(
+            () => http.GetStringAsync(new Uri("/metrics", UriKind.Relative)),
+            m => m.Contains("onething_edge_broker_refusals{", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "refusals on /metrics");
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("onething_edge_broker_refusals{", StringComparison.Ordinal)
+            && line.Contains("reason=\"bad-password\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
     }
 
     [Fact]
