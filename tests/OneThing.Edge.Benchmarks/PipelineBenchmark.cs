@@ -35,7 +35,7 @@ public static class PipelineBenchmark
         {
             await output.WriteLineAsync();
             await output.WriteLineAsync("Motion gate off: the detector runs on every frame; each camera shows one still scene of parked cars.");
-            var ramp = await RampAsync(Levels("--cameras", "32,48,56,64,72,80"), motionGate: false, seconds, 0, output, cancellationToken);
+            var ramp = await RampAsync(Levels("--cameras", "48,64,80,96,112,128"), motionGate: false, seconds, 0, output, cancellationToken);
             ramps.Add(("motion gate off", ramp));
         }
         if (gate is "on" or "both")
@@ -43,7 +43,7 @@ public static class PipelineBenchmark
             await output.WriteLineAsync();
             await output.WriteLineAsync(string.Create(inv,
                 $"Motion gate on: each camera's scene changes every {sceneSeconds} s (cars leave, others park), changes staggered across cameras; the detector still runs every 5 s on a still scene."));
-            var ramp = await RampAsync(Levels("--gated-cameras", "64,96,128,160"), motionGate: true, seconds, sceneSeconds, output, cancellationToken);
+            var ramp = await RampAsync(Levels("--gated-cameras", "128,160,192,224,256"), motionGate: true, seconds, sceneSeconds, output, cancellationToken);
             ramps.Add(("motion gate on", ramp));
         }
 
