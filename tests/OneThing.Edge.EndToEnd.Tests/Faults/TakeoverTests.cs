@@ -16,7 +16,7 @@ public sealed class TakeoverTests(ITestOutputHelper output)
 {
     private const string Camera = "cam-1";
     /// <summary>IngressCounters' `onething_frames` as prometheus-net's meter adapter names it.</summary>
-    private const string FramesMetric = "onething_edge_ingress_onething_frames{";
+    private const string FramesMetric = "onething_edge_ingress_frames{";
     private readonly DateTimeOffset _t0 = DateTimeOffset.UtcNow.AddMinutes(-4).AddMilliseconds(-DateTimeOffset.UtcNow.Millisecond);
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class TakeoverTests(ITestOutputHelper output)
 
     private static async Task<long> AnalysedAsync(HttpClient metrics) => await FramesAsync(metrics, "processed") + await FramesAsync(metrics, "failed");
 
-    /// <summary>The `onething_frames` counter of cam-1 for one outcome, from the Prometheus text.</summary>
+    /// <summary>The `onething_edge_ingress_frames` counter of cam-1 for one outcome, from the Prometheus text.</summary>
     private static async Task<long> FramesAsync(HttpClient metrics, string outcome)
     {
         var text = await metrics.GetStringAsync(new Uri("/metrics", UriKind.Relative));
