@@ -160,4 +160,34 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         Assert.Contains(task.GetProperty("violationId").GetString(), notices.Select(n => n.GetProperty("violationId").GetString()));
         Assert.StartsWith("task-", task.GetProperty("taskId").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task After_a_restart_a_cited_car_that_has_left_is_cleared_not_forgotten()
+    {
+        var settings = Settings();
+        await using (var gateway = await GatewayHarness.StartAsync(settings))
+        {
+            await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1");
+            await PlayAsync(gateway, camera, await File.ReadAllBytesAsync(Scene), _t0, 25); // confirmed 20 s in
+            await Eventually.ReturnsAsync(NoticesAsync, n => n.Length >= 2, TimeSpan.FromSeconds(30), "two SMS notices");
+        }
+
+        // The gateway restarts (new ports, same data directory); by its first frame the cars are gone. Its engine never
+        // saw them: only the cases restored from storage tell it that something should be standing there.
+        var again = new GatewaySettings();
+        foreach (var (key, value) in settings.Where(kv => kv.Key is not ("OneThing:Mqtt:Port" or "OneThing:Http:Urls")))
+        {
+            again[key] = value;
+        }
+        await using var restarted = await GatewayHarness.StartAsync(again);
+        await using var camera2 = await TestMqttClient.ConnectAsync(again.MqttPort, "cam-1");
+        await PlayAsync(restarted, camera2, EmptyLane(), _t0.AddSeconds(25), 35); // longer than the tracker's 30 s inertia
+
+        var store = restarted.Get<ViolationStore>();
+        foreach (var notice in await NoticesAsync())
+        {
+            var id = Guid.Parse(notice.GetProperty("violationId").GetString()!);
+            await Eventually.ReturnsAsync(async () => (await store.GetAsync(id, default))!.State, s => s == ViolationState.Cleared, TimeSpan.FromSeconds(30), "case cleared after the restart");
+        }
+    }
 }

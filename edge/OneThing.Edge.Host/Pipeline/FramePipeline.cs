@@ -85,6 +85,10 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     public async ValueTask ProcessAsync(CameraFrame frame, CancellationToken cancellationToken)
     {
         var watch = _cameras.GetOrAdd(frame.CameraId, id => new CameraWatch(Camera(id)));
+        if (!watch.Restored)
+        {
+            await RestoreAsync(watch, cancellationToken);
+        }
         await _inference.WaitAsync(cancellationToken);
         List<Func<Task>> follow = [];
         Mat? mat = null;
@@ -135,6 +139,30 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         await _clearance.TickAsync(frame.CapturedAt, cancellationToken);
     }
 
+    /// <summary>
+    /// Seeds a camera's new engine with its open cases from storage (after a restart, or a takeover on another
+    /// instance's data directory): a car still standing where it was cited is that case, not a new one, and when it
+    /// leaves, the case is cleared. Runs before the camera's first frame; a storage error fails that frame and the
+    /// next frame tries again.
+    /// </summary>
+    private async Task RestoreAsync(CameraWatch watch, CancellationToken cancellationToken)
+    {
+        var restored = 0;
+        foreach (var open in await _recorder.CasesAsync(openOnly: true, cancellationToken))
+        {
+            if (open.CameraId == watch.Camera.Id && open.Place is { } place)
+            {
+                watch.Engine.RestoreCase(open.Id, open.LaneId, open.Plate, place, open.ConfirmedAt, open.ConfirmedAt, departed: false);
+                restored++;
+            }
+        }
+        watch.Restored = true;
+        if (restored > 0)
+        {
+            LogRestored(watch.Camera.Id, restored);
+        }
+    }
+
     /// <summary>Handles one engine event on the decoded frame; returns storage work to run after the inference gate.</summary>
     private Func<Task>? Act(CameraWatch watch, CameraFrame frame, Func<Mat> full, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e)
     {
@@ -171,6 +199,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 return null;
             case CaseResumed resumed:
                 watch.Held.Remove(resumed.TrackId, out _);
+                LogResumed(resumed.CaseId, watch.Camera.Id, resumed.LaneId, resumed.Reason);
                 return null;
             case VehicleDeparted departed when watch.Unrecorded.FirstOrDefault(u => u.Confirmed.CaseId == departed.CaseId) is { } unrecorded:
                 unrecorded.DepartedAt = departed.LastSeenAt;
@@ -301,6 +330,9 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
 
         internal MotionGate Motion { get; } = new();
 
+        /// <summary>Whether the camera's open cases were loaded from storage into its engine.</summary>
+        internal bool Restored { get; set; }
+
         private long _gatedFrames;
 
         /// <summary>Frames whose detections were carried over from the last detected frame (still scene).</summary>
@@ -371,6 +403,12 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} for {Plate} in lane {LaneId} is still open; no second case")]
     private partial void LogAlreadyOpen(Guid caseId, string plate, string laneId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: {Count} open case(s) restored from storage; their cars are looked for where they stood")]
+    private partial void LogRestored(string cameraId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} resumed on camera {CameraId}, lane {LaneId} ({Reason}): the same car, no new case")]
+    private partial void LogResumed(Guid caseId, string cameraId, string laneId, ResumeReason reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stop dismissed on camera {CameraId}, lane {LaneId} after {Seconds:0} s (drop-off or delivery)")]
     private partial void LogDismissed(string cameraId, string laneId, double seconds);

@@ -1,5 +1,6 @@
 using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Evidence;
+using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Violations;
@@ -39,7 +40,7 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT id, state, lane_id, plate, camera_id, first_seen_at, confirmed_at FROM violations"
+        query.CommandText = "SELECT id, state, lane_id, plate, camera_id, first_seen_at, confirmed_at, place FROM violations"
             + (openOnly ? " WHERE state IN ('confirmed', 'forwarded', 'notified', 'escalated')" : "") + " ORDER BY confirmed_at";
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         var cases = new List<CaseSummary>();
@@ -47,7 +48,8 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         {
             cases.Add(new CaseSummary(
                 Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), Time(reader.GetString(5)), Time(reader.GetString(6))));
+                reader.IsDBNull(4) ? null : reader.GetString(4), Time(reader.GetString(5)), Time(reader.GetString(6)),
+                CasePlace.Parse(reader.IsDBNull(7) ? null : reader.GetString(7))));
         }
         return cases;
     }
@@ -60,7 +62,9 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         var manifestSha = await files.PutAsync(manifest.ToCanonicalJson(), cancellationToken);
         var recorded = await database.InTransactionAsync(async (connection, transaction) =>
         {
-            if (!await violations.RecordAsync(connection, transaction, violation, cancellationToken))
+            // The confirmation frame's box is where the car stood when it was cited.
+            var place = manifest.Items.FirstOrDefault(i => i.Kind == EvidenceKinds.Confirmation)?.Box ?? manifest.Items.FirstOrDefault(i => i.Box is not null)?.Box;
+            if (!await violations.RecordAsync(connection, transaction, violation, place, cancellationToken))
             {
                 return false;
             }
@@ -92,5 +96,9 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
     }
 }
 
-/// <summary>A stored case in brief: where it stands in the loop, and when the car stopped and was confirmed.</summary>
-public sealed record CaseSummary(Guid Id, string State, string LaneId, string? Plate, string? CameraId, DateTimeOffset FirstSeenAt, DateTimeOffset ConfirmedAt);
+/// <summary>
+/// A stored case in brief: where it stands in the loop, when the car stopped and was confirmed, and for a camera case
+/// where the car stood (null for officers' cases and cases recorded before the place was kept).
+/// </summary>
+public sealed record CaseSummary(
+    Guid Id, string State, string LaneId, string? Plate, string? CameraId, DateTimeOffset FirstSeenAt, DateTimeOffset ConfirmedAt, Box? Place = null);

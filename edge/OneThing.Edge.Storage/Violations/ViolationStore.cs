@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage.Outbox;
@@ -27,7 +29,11 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
     /// Records inside the caller's transaction (e.g. with an audit entry). Call <see cref="SignalDispatcher"/> after the
     /// commit so the case leaves at once rather than at the next sweep.
     /// </summary>
-    public async Task<bool> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Violation violation, CancellationToken cancellationToken)
+    public Task<bool> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Violation violation, CancellationToken cancellationToken) =>
+        RecordAsync(connection, transaction, violation, place: null, cancellationToken);
+
+    /// <param name="place">Where a camera case's car stood at confirmation, kept so a restarted engine can find it again.</param>
+    public async Task<bool> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Violation violation, Box? place, CancellationToken cancellationToken)
     {
         var now = SqliteTime.ToText(time.GetUtcNow());
         await using (var insert = connection.CreateCommand())
@@ -35,9 +41,10 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT OR IGNORE INTO violations (id, site_id, lane_id, source, camera_id, device_id, officer_id, plate, plate_confidence,
-                    first_seen_at, confirmed_at, state, updated_at)
-                VALUES ($id, $site, $lane, $source, $camera, $device, $officer, $plate, $confidence, $firstSeen, $confirmed, 'confirmed', $now)
+                    first_seen_at, confirmed_at, state, updated_at, place)
+                VALUES ($id, $site, $lane, $source, $camera, $device, $officer, $plate, $confidence, $firstSeen, $confirmed, 'confirmed', $now, $place)
                 """;
+            insert.Parameters.AddWithValue("$place", place is { } box ? CasePlace.ToText(box) : DBNull.Value);
             insert.Parameters.AddWithValue("$id", violation.Id.ToString());
             insert.Parameters.AddWithValue("$site", violation.SiteId);
             insert.Parameters.AddWithValue("$lane", violation.LaneId);
@@ -259,5 +266,29 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
         command.Parameters.AddWithValue("$payload", payload);
         command.Parameters.AddWithValue("$now", now);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>A case's place (a box in frame pixels) as stored: "x1,y1,x2,y2", invariant culture.</summary>
+public static class CasePlace
+{
+    public static string ToText(Box box) => string.Create(CultureInfo.InvariantCulture, $"{box.X1},{box.Y1},{box.X2},{box.Y2}");
+
+    public static Box? Parse(string? text)
+    {
+        var parts = text?.Split(',');
+        if (parts is not { Length: 4 })
+        {
+            return null;
+        }
+        var values = new float[4];
+        for (var i = 0; i < 4; i++)
+        {
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                return null;
+            }
+        }
+        return new Box(values[0], values[1], values[2], values[3]);
     }
 }
