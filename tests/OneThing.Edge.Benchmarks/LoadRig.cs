@@ -94,7 +94,7 @@ public sealed class LoadRig : IAsyncDisposable
     /// 1 fps for each of the first <paramref name="cameras"/> cameras for <paramref name="duration"/>, from the
     /// publisher process; <paramref name="sceneSeconds"/> > 0 changes each camera's scene that often.
     /// </summary>
-    public Task PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken, double sceneSeconds = 0) =>
+    public Task<CameraPublisher.Published> PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken, double sceneSeconds = 0) =>
         CameraPublisher.RunChildAsync(Gateway.Settings.MqttPort, Gateway.Settings.Topics.Frames("{camera}"), cameras, duration, sceneSeconds, cancellationToken);
 
     public Latencies TakeLatencies()

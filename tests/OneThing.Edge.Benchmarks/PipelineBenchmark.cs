@@ -9,7 +9,8 @@ namespace OneThing.Edge.Benchmarks;
 
 /// <summary>
 /// Cameras at 1 fps through the embedded broker into the in-process gateway (full pipeline: ingress, decode, detect,
-/// lanes, tracking, dwell, plate reads, evidence, SQLite), ramped until more than 1 % of frames are dropped: once with
+/// lanes, tracking, dwell, plate reads, evidence, SQLite), ramped until 1 % of frames are lost (skipped by a camera the
+/// gateway reads too slowly, or dropped from a full queue): once with
 /// the motion gate off (the detector on every frame), once with it on and scenes that change. The raw vehicle model is
 /// measured in the same run, before and after the ramps, so the ratio holds on a shared machine.
 /// </summary>
@@ -35,7 +36,7 @@ public static class PipelineBenchmark
         {
             await output.WriteLineAsync();
             await output.WriteLineAsync("Motion gate off: the detector runs on every frame; each camera shows one still scene of parked cars.");
-            var ramp = await RampAsync(Levels("--cameras", "48,64,80,96,112,128"), motionGate: false, seconds, 0, output, cancellationToken);
+            var ramp = await RampAsync(Levels("--cameras", "48,64,72,80,96,112"), motionGate: false, seconds, 0, output, cancellationToken);
             ramps.Add(("motion gate off", ramp));
         }
         if (gate is "on" or "both")
@@ -43,7 +44,7 @@ public static class PipelineBenchmark
             await output.WriteLineAsync();
             await output.WriteLineAsync(string.Create(inv,
                 $"Motion gate on: each camera's scene changes every {sceneSeconds} s (cars leave, others park), changes staggered across cameras; the detector still runs every 5 s on a still scene."));
-            var ramp = await RampAsync(Levels("--gated-cameras", "128,160,192,224,256"), motionGate: true, seconds, sceneSeconds, output, cancellationToken);
+            var ramp = await RampAsync(Levels("--gated-cameras", "96,128,160,192,224,256"), motionGate: true, seconds, sceneSeconds, output, cancellationToken);
             ramps.Add(("motion gate on", ramp));
         }
 
@@ -53,7 +54,7 @@ public static class PipelineBenchmark
         foreach (var (label, ramp) in ramps)
         {
             await output.WriteLineAsync(string.Create(inv,
-                $"{label}: sustained {ramp.Sustained} cameras at 1 fps with < {MaxDropPercent} % dropped; peak {ramp.Best:0.0} analysed frames/s, {ramp.BestDetected:0.0} of them through the detector"));
+                $"{label}: sustained {ramp.Sustained} cameras at 1 fps with < {MaxDropPercent} % of frames skipped or dropped; peak {ramp.Best:0.0} analysed frames/s, {ramp.BestDetected:0.0} of them through the detector"));
         }
         if (ramps.Count > 0)
         {
@@ -69,8 +70,8 @@ public static class PipelineBenchmark
     private static async Task<Ramp> RampAsync(int[] levels, bool motionGate, int seconds, double sceneSeconds, TextWriter output, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
-        await output.WriteLineAsync("| cameras | offered fps | analysed fps | detector fps | dropped % | failed | frame p50 ms | frame p99 ms | confirmations | confirm p50 ms | confirm p99 ms | dwell overshoot p50 ms | SMS | SMS p50 ms | SMS p99 ms |");
-        await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        await output.WriteLineAsync("| cameras | offered fps | analysed fps | detector fps | skipped at camera % | dropped at gateway % | failed | frame p50 ms | frame p99 ms | confirmations | confirm p50 ms | confirm p99 ms | dwell overshoot p50 ms | SMS | SMS p50 ms | SMS p99 ms |");
+        await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var sustained = 0;
         var best = 0.0;
         var bestDetected = 0.0;
@@ -81,7 +82,7 @@ public static class PipelineBenchmark
         foreach (var cameras in levels)
         {
             var before = Snapshot(rig, levels.Max());
-            await rig.PublishAsync(cameras, TimeSpan.FromSeconds(seconds), cancellationToken, sceneSeconds);
+            var published = await rig.PublishAsync(cameras, TimeSpan.FromSeconds(seconds), cancellationToken, sceneSeconds);
             await Task.Delay(1000, cancellationToken); // let queued frames finish
             var after = Snapshot(rig, levels.Max());
             var received = after.Received - before.Received;
@@ -94,15 +95,11 @@ public static class PipelineBenchmark
             best = Math.Max(best, processed);
             bestDetected = Math.Max(bestDetected, detected);
             await output.WriteLineAsync(string.Create(inv,
-                $"| {cameras} | {offered:0.0} | {processed:0.0} | {detected:0.0} | {droppedPercent:0.00} | {after.Failed - before.Failed} | {LoadRig.Percentile(l.FrameMs, 50):0} | {LoadRig.Percentile(l.FrameMs, 99):0} | {l.ConfirmMs.Length} | {LoadRig.Percentile(l.ConfirmMs, 50):0} | {LoadRig.Percentile(l.ConfirmMs, 99):0} | {LoadRig.Percentile(l.OvershootMs, 50):0} | {l.SmsMs.Length} | {LoadRig.Percentile(l.SmsMs, 50):0} | {LoadRig.Percentile(l.SmsMs, 99):0} |"));
-            if (droppedPercent >= MaxDropPercent)
+                $"| {cameras} | {offered:0.0} | {processed:0.0} | {detected:0.0} | {published.SkippedPercent:0.00} | {droppedPercent:0.00} | {after.Failed - before.Failed} | {LoadRig.Percentile(l.FrameMs, 50):0} | {LoadRig.Percentile(l.FrameMs, 99):0} | {l.ConfirmMs.Length} | {LoadRig.Percentile(l.ConfirmMs, 50):0} | {LoadRig.Percentile(l.ConfirmMs, 99):0} | {LoadRig.Percentile(l.OvershootMs, 50):0} | {l.SmsMs.Length} | {LoadRig.Percentile(l.SmsMs, 50):0} | {LoadRig.Percentile(l.SmsMs, 99):0} |"));
+            // A frame is lost when the gateway's queue drops it, or when the gateway reads so slowly that the camera skips
+            // it (TCP back-pressure): both count against the 1 % budget.
+            if (droppedPercent + published.SkippedPercent >= MaxDropPercent)
             {
-                break;
-            }
-            if (offered < 0.95 * cameras)
-            {
-                // The publisher could not offer the rate: the machine, not the gateway's queues, is the limit.
-                await output.WriteLineAsync(string.Create(inv, $"(stopped: only {offered:0.0} of {cameras} frames/s could be offered; CPU saturated)"));
                 break;
             }
             sustained = cameras;
