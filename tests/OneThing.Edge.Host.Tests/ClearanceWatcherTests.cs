@@ -126,6 +126,23 @@ public sealed class ClearanceWatcherTests : IAsyncLifetime
         Assert.Equal(ViolationState.Cleared, await StateAsync(left));
     }
 
+    [Fact]
+    public async Task A_task_the_broker_refused_is_sent_at_a_later_tick()
+    {
+        var id = await ConfirmedCaseAsync(Start);
+        _time.Advance(WatchFor);
+        _bus.Down = true;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Watcher.TickWallClockAsync(CancellationToken.None));
+        Assert.Empty(_bus.Tasks);
+
+        _bus.Down = false;
+        _time.Advance(TimeSpan.FromSeconds(15));
+        await Watcher.TickWallClockAsync(CancellationToken.None);
+        Assert.Equal(["pda-1", "pda-2"], _bus.Tasks.Select(t => t.Device).Order(StringComparer.Ordinal));
+        Assert.Equal(ViolationState.Escalated, await StateAsync(id));
+    }
+
     /// <summary>Stands in for the broker: keeps the tasks per officer device and the lifecycle events.</summary>
     private sealed class Transport : IGatewayBus
     {
@@ -138,8 +155,15 @@ public sealed class ClearanceWatcherTests : IAsyncLifetime
 
         public IReadOnlyList<JsonElement> Events => _published.Where(m => m.Topic == Topics.ViolationEvents).Select(m => m.Json).ToList();
 
+        /// <summary>While true every publish fails, as when the broker is unreachable.</summary>
+        public bool Down { get; set; }
+
         public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
         {
+            if (Down)
+            {
+                throw new InvalidOperationException("broker unreachable");
+            }
             _published.Enqueue((topic, JsonDocument.Parse(payload).RootElement.Clone()));
             return Task.CompletedTask;
         }

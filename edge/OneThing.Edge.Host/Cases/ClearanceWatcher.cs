@@ -142,6 +142,27 @@ public sealed partial class ClearanceWatcher(
         {
             return;
         }
+        try
+        {
+            await SendTaskAsync(violationId, watch, reason, at, cancellationToken);
+        }
+        catch
+        {
+            // Not sent (database or broker failing): the case is due again at the next tick instead of never.
+            watch.UnmarkEscalated();
+            lock (_gate)
+            {
+                if (watch.ConfirmedAt < _earliestWatched)
+                {
+                    _earliestWatched = watch.ConfirmedAt;
+                }
+            }
+            throw;
+        }
+    }
+
+    private async Task SendTaskAsync(Guid violationId, CaseWatch watch, string reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
         await violations.SetStateAsync(violationId, ViolationState.Escalated, cancellationToken);
         var stored = await violations.GetAsync(violationId, cancellationToken);
         var task = new
@@ -200,6 +221,8 @@ public sealed partial class ClearanceWatcher(
 
         /// <summary>True for exactly one caller: a frame and the wall-clock job may both find the case due at once.</summary>
         public bool TryMarkEscalated() => Interlocked.Exchange(ref _escalated, 1) == 0;
+
+        public void UnmarkEscalated() => Volatile.Write(ref _escalated, 0);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {ViolationId} cleared ({Outcome}) {Minutes:0.0} min after confirmation")]
