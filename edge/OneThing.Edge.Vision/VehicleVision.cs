@@ -31,10 +31,26 @@ public sealed class VehicleVision(
     /// plate (the crop cut the bumper, or the car fills the frame), the whole frame is searched and a plate inside
     /// the vehicle is taken instead. Null when no plate is found.
     /// </summary>
-    public PlateReading? ReadPlate(Mat frame, Box vehicle)
+    public PlateReading? ReadPlate(Mat frame, Box vehicle) => PlatesIn(frame).Read(vehicle);
+
+    /// <summary>Plate reads for several vehicles of one frame: the full-frame search, when needed, runs once for all.</summary>
+    public FramePlates PlatesIn(Mat frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        return ReadPlate(frame, vehicle, new Lazy<IReadOnlyList<PlateDetection>>(() => plates.Detect(frame)));
+        return new FramePlates(this, frame, new Lazy<IReadOnlyList<PlateDetection>>(() => plates.Detect(frame)));
+    }
+
+    /// <summary>The plate reads of one frame (see <see cref="PlatesIn"/>); valid while the frame is.</summary>
+    public sealed class FramePlates
+    {
+        private readonly VehicleVision _vision;
+        private readonly Mat _frame;
+        private readonly Lazy<IReadOnlyList<PlateDetection>> _fullFrame;
+
+        internal FramePlates(VehicleVision vision, Mat frame, Lazy<IReadOnlyList<PlateDetection>> fullFrame) =>
+            (_vision, _frame, _fullFrame) = (vision, frame, fullFrame);
+
+        public PlateReading? Read(Box vehicle) => _vision.ReadPlate(_frame, vehicle, _fullFrame);
     }
 
     private PlateReading? ReadPlate(Mat frame, Box vehicle, Lazy<IReadOnlyList<PlateDetection>> fullFrame)

@@ -280,12 +280,23 @@ public sealed class ViolationEngine
 
     private void RequestPlate(Track track, TrackDwell dwell, DateTimeOffset at, List<DwellEvent> events)
     {
-        var due = dwell.PlateRequests == 0 || (at - dwell.LastPlateRequestAt).TotalSeconds >= _options.PlateRequestIntervalSeconds;
-        if (due && dwell.Readings.Count < _options.PlateReadingsWanted && dwell.PlateRequests < _options.MaxPlateRequests)
+        // A plate not found at all (turned away, hidden, too far) is looked for less and less often: each miss doubles
+        // the wait, up to 16 times the interval. A plate read costs about two vehicle detections.
+        var missed = dwell.PlateRequests - dwell.Readings.Count;
+        var interval = _options.PlateRequestIntervalSeconds * (1 << Math.Clamp(missed, 0, 4));
+        var due = dwell.PlateRequests == 0 || (at - dwell.LastPlateRequestAt).TotalSeconds >= interval;
+        if (due && dwell.Readings.Count < _options.PlateReadingsWanted && dwell.PlateRequests < _options.MaxPlateRequests && !PlateSettled(dwell))
         {
             dwell.PlateRequested(at);
             events.Add(new PlateNeeded(at, track.Id, track.Box));
         }
+    }
+
+    private bool PlateSettled(TrackDwell dwell)
+    {
+        var verdict = PlateVote.Decide(dwell.Readings, _options.MinPlateReadingConfidence);
+        return verdict.IsReadable
+            && dwell.Readings.Count(r => r.IsValid && r.Confidence >= _options.MinPlateReadingConfidence && r.Text == verdict.Text) >= _options.PlateReadingsAgreeing;
     }
 
     private void Confirm(Track track, TrackDwell dwell, LaneDefinition lane, PlateVerdict verdict, DateTimeOffset at, List<DwellEvent> events)

@@ -15,6 +15,13 @@ public sealed record ViolationEngineOptions
 
     public int MaxPlateRequests { get; init; } = 10;
 
+    /// <summary>
+    /// Requests also stop once this many readings agree on the voted plate: further reads would not change the vote,
+    /// and a plate read costs about two vehicle detections. The check before confirmation is still made.
+    /// </summary>
+    public int PlateReadingsAgreeing { get; init; } = 3;
+
+    /// <summary>Seconds between plate requests; doubled after each request that found no plate.</summary>
     public double PlateRequestIntervalSeconds { get; init; } = 2;
 
     public double MinPlateReadingConfidence { get; init; } = PlateVote.DefaultMinReadingConfidence;

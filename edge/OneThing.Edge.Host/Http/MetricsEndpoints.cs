@@ -21,6 +21,18 @@ public static class MetricsEndpoints
     public static readonly Histogram<double> InferenceSeconds =
         PipelineMeter.CreateHistogram<double>("inference_seconds", "s", "Vehicle detection time per frame");
 
+    /// <summary>Seconds per plate read of a stopped vehicle (crop search, full-frame search when that fails, read).</summary>
+    public static readonly Histogram<double> PlateReadSeconds =
+        PipelineMeter.CreateHistogram<double>("plate_read_seconds", "s", "Plate read time per stopped vehicle");
+
+    /// <summary>Seconds per evidence frame or plate close-up rendered (annotate and JPEG-encode).</summary>
+    public static readonly Histogram<double> EvidenceSeconds =
+        PipelineMeter.CreateHistogram<double>("evidence_seconds", "s", "Evidence rendering time per image");
+
+    /// <summary>Seconds per full-size frame decode (the thumbnail of the motion gate not included).</summary>
+    public static readonly Histogram<double> DecodeSeconds =
+        PipelineMeter.CreateHistogram<double>("decode_seconds", "s", "JPEG decode time per full frame");
+
     /// <summary>Frames that skipped the vehicle detector because the scene had not changed (motion gate).</summary>
     public static readonly Counter<long> GatedFrames =
         PipelineMeter.CreateCounter<long>("frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");

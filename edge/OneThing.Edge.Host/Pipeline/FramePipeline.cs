@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain;
 using OneThing.Edge.Domain.Configuration;
@@ -11,6 +13,7 @@ using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Lanes;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Host.Cases;
+using OneThing.Edge.Host.Http;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Violations;
 using OneThing.Edge.Vision;
@@ -91,7 +94,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         }
         await _inference.WaitAsync(cancellationToken);
         List<Func<Task>> follow = [];
-        Mat? mat = null;
+        var full = new FullFrame(() => Decode(frame), _vision);
         try
         {
             var (width, height) = _decoder.ReadHeader(frame.Image.Span);
@@ -99,10 +102,8 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
             IReadOnlyList<VehicleDetection> vehicles;
             if (thumbnail is null || watch.Motion.NeedsDetection(thumbnail, frame.CapturedAt, watch.Engine.Lanes, _motion))
             {
-                mat = _decoder.Decode(frame.Image.Span);
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                vehicles = _vision.DetectVehicles(mat);
-                Http.MetricsEndpoints.InferenceSeconds.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                var image = full.Mat;
+                vehicles = Timed(MetricsEndpoints.InferenceSeconds, () => _vision.DetectVehicles(image));
                 if (thumbnail is not null)
                 {
                     watch.Motion.Detected(thumbnail, frame.CapturedAt);
@@ -115,11 +116,9 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 watch.CountGated();
             }
             watch.Remember(frame.Image.Span, frame.CapturedAt, vehicles);
-            // Evidence and plate reads need the full frame even when the detector was skipped.
-            Mat Full() => mat ??= _decoder.Decode(frame.Image.Span);
             foreach (var e in watch.Engine.Observe(frame.CapturedAt, width, height, vehicles))
             {
-                if (Act(watch, frame, Full, vehicles, e) is { } work)
+                if (Act(watch, frame, full, vehicles, e) is { } work)
                 {
                     follow.Add(work);
                 }
@@ -127,7 +126,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         }
         finally
         {
-            mat?.Dispose();
+            full.Dispose();
             _inference.Release();
         }
         // Disk and network work happens outside the inference gate.
@@ -164,20 +163,19 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     }
 
     /// <summary>Handles one engine event on the decoded frame; returns storage work to run after the inference gate.</summary>
-    private Func<Task>? Act(CameraWatch watch, CameraFrame frame, Func<Mat> full, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e)
+    private Func<Task>? Act(CameraWatch watch, CameraFrame frame, FullFrame full, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e)
     {
         switch (e)
         {
             case EvidenceNeeded { Stage: 1 } stage1:
-                watch.Held[stage1.TrackId] = new HeldEvidence(Evidence(watch, frame, full(), vehicles, stage1.Box, EvidenceKinds.Overview, stage1.LaneId));
+                watch.Held[stage1.TrackId] = new HeldEvidence(Evidence(watch, frame, full.Mat, vehicles, stage1.Box, EvidenceKinds.Overview, stage1.LaneId));
                 return null;
             case EvidenceNeeded stage2:
                 var held = watch.Held.GetValueOrDefault(stage2.TrackId);
-                watch.Held[stage2.TrackId] = (held ?? new HeldEvidence(null)) with { Confirmation = Evidence(watch, frame, full(), vehicles, stage2.Box, EvidenceKinds.Confirmation, stage2.LaneId) };
+                watch.Held[stage2.TrackId] = (held ?? new HeldEvidence(null)) with { Confirmation = Evidence(watch, frame, full.Mat, vehicles, stage2.Box, EvidenceKinds.Confirmation, stage2.LaneId) };
                 return null;
             case PlateNeeded plate:
-                var mat = full();
-                var reading = _vision.ReadPlate(mat, plate.Box);
+                var reading = Timed(MetricsEndpoints.PlateReadSeconds, () => full.Plates.Read(plate.Box));
                 if (reading is null)
                 {
                     return null;
@@ -185,7 +183,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 watch.Engine.AddPlateReading(plate.TrackId, reading);
                 if (reading.IsValid && watch.Held.TryGetValue(plate.TrackId, out var withPlate) && (withPlate.PlateConfidence ?? -1) < reading.Confidence)
                 {
-                    var closeUp = new EvidenceFrame(_annotator.RenderPlateCloseUp(mat, reading), frame.CapturedAt, EvidenceKinds.Plate, null, reading.Box);
+                    var closeUp = new EvidenceFrame(Timed(MetricsEndpoints.EvidenceSeconds, () => _annotator.RenderPlateCloseUp(full.Mat, reading)), frame.CapturedAt, EvidenceKinds.Plate, null, reading.Box);
                     watch.Held[plate.TrackId] = withPlate with { PlateCloseUp = closeUp, PlateConfidence = reading.Confidence };
                 }
                 return null;
@@ -216,8 +214,19 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
     {
         var lanes = watch.Engine.Lanes.Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
         var subject = vehicles.Where(v => v.Box.IoU(box) > 0.3).DefaultIfEmpty(new VehicleDetection(box, 1, "vehicle")).ToList();
-        var jpeg = _annotator.Render(mat, new FrameOverlay(watch.Camera.Id, frame.CapturedAt, lanes, subject, []));
+        var jpeg = Timed(MetricsEndpoints.EvidenceSeconds, () => _annotator.Render(mat, new FrameOverlay(watch.Camera.Id, frame.CapturedAt, lanes, subject, [])));
         return new EvidenceFrame(jpeg, frame.CapturedAt, kind, laneId, box);
+    }
+
+    private Mat Decode(CameraFrame frame) => Timed(MetricsEndpoints.DecodeSeconds, () => _decoder.Decode(frame.Image.Span));
+
+    /// <summary>Runs one stage of a frame and records its time, so /metrics shows where the cores go.</summary>
+    private static T Timed<T>(Histogram<double> stage, Func<T> work)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = work();
+        stage.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return result;
     }
 
     /// <summary>
@@ -341,7 +350,7 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
         internal void CountGated()
         {
             Interlocked.Increment(ref _gatedFrames);
-            Http.MetricsEndpoints.GatedFrames.Add(1, new KeyValuePair<string, object?>("camera", Camera.Id));
+            MetricsEndpoints.GatedFrames.Add(1, new KeyValuePair<string, object?>("camera", Camera.Id));
         }
 
         /// <summary>Engine cases that storage already held as open (confirmed again after a restart or takeover): engine id -> stored id.</summary>
@@ -374,6 +383,22 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 LastVehicles = vehicles;
             }
         }
+    }
+
+    /// <summary>
+    /// A frame at full size, decoded only when something needs it (the detector; evidence and plate reads, also when
+    /// the motion gate skipped the detector), and its plate search, shared by the frame's stopped vehicles.
+    /// </summary>
+    private sealed class FullFrame(Func<Mat> decode, VehicleVision vision) : IDisposable
+    {
+        private Mat? _mat;
+        private VehicleVision.FramePlates? _plates;
+
+        public Mat Mat => _mat ??= decode();
+
+        public VehicleVision.FramePlates Plates => _plates ??= vision.PlatesIn(Mat);
+
+        public void Dispose() => _mat?.Dispose();
     }
 
     /// <summary>A camera's recent frame as received (encoded) with the vehicles found in it, for the console.</summary>
