@@ -16,9 +16,9 @@ static int Usage()
     Console.Error.WriteLine("usage: OneThing.Edge.Benchmarks <benchmark> [options]");
     Console.Error.WriteLine("  vision [--seconds N] [--workers N] [--cv-threads N]   vehicle model vs full detect, plate reads, allocations");
     Console.Error.WriteLine("  outbox                                                 outage backlog drain rate, confirmation -> SMS latency, exactly-once");
-    Console.Error.WriteLine("  pipeline [--seconds N] [--gate off|on|both] [--cameras 32,48,...] [--gated-cameras 64,96,...] [--scene-seconds N]");
+    Console.Error.WriteLine("  pipeline [--seconds N] [--gate off|on|both] [--cameras 64,80,...] [--gated-cameras 96,128,...] [--scene-seconds N, 0 = still] [--warmup-seconds N]");
     Console.Error.WriteLine("                                                         cameras at 1 fps through the full pipeline, drops and latency, vs raw model");
-    Console.Error.WriteLine("  soak [--minutes N] [--cameras N] [--warmup-seconds N] [--gate on] [--scene-seconds N]");
+    Console.Error.WriteLine("  soak [--minutes N] [--cameras N] [--warmup-seconds N] [--gate on] [--scene-seconds N, 0 = still]");
     Console.Error.WriteLine("                                                         resident memory at a steady camera load");
     return 2;
 }

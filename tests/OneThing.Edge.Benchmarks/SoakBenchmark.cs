@@ -23,12 +23,12 @@ public static class SoakBenchmark
         var sampleEvery = TimeSpan.FromSeconds(Math.Max(10, minutes * 60 / 10));
 
         var motionGate = PipelineBenchmark.OptionText(args, "--gate") == "on";
-        var sceneSeconds = PipelineBenchmark.Option(args, "--scene-seconds", 30);
+        var sceneSeconds = PipelineBenchmark.Option(args, "--scene-seconds", 120);
         await using var rig = await LoadRig.StartAsync(cameras, motionGate);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var load = rig.PublishAsync(cameras, warmup + TimeSpan.FromMinutes(minutes), stop.Token, motionGate ? sceneSeconds : 0);
+        var load = rig.PublishAsync(cameras, warmup + TimeSpan.FromMinutes(minutes), stop.Token, sceneSeconds);
         await output.WriteLineAsync(string.Create(inv,
-            $"soak: {cameras} cameras at 1 fps from a publisher process, motion gate {(motionGate ? $"on, scenes change every {sceneSeconds} s" : "off")}, {warmup.TotalSeconds:0} s warm-up, {minutes} min measured"));
+            $"soak: {cameras} cameras at 1 fps from a publisher process, motion gate {(motionGate ? "on" : "off")}, scenes change every {sceneSeconds} s (0: still), {warmup.TotalSeconds:0} s warm-up, {minutes} min measured"));
         await output.WriteLineAsync("| minute | resident MiB | managed heap MiB | analysed frames | dropped | gen2 GCs |");
         await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|");
 
