@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OneThing.Edge.Domain.Outbox;
@@ -141,6 +142,36 @@ public sealed class ClearanceWatcherTests : IAsyncLifetime
         await Watcher.TickWallClockAsync(CancellationToken.None);
         Assert.Equal(["pda-1", "pda-2"], _bus.Tasks.Select(t => t.Device).Order(StringComparer.Ordinal));
         Assert.Equal(ViolationState.Escalated, await StateAsync(id));
+    }
+
+    [Fact]
+    public async Task A_departure_that_could_not_be_written_is_written_at_a_later_tick_and_never_escalated()
+    {
+        var id = await ConfirmedCaseAsync(Start);
+        await RenameAsync("outbox", "outbox_away"); // the clearance's write fails, as on a full or broken disk
+
+        await Assert.ThrowsAsync<SqliteException>(() => Watcher.DepartedAsync(id, Start + TimeSpan.FromMinutes(3), CancellationToken.None));
+        _time.Advance(WatchFor + TimeSpan.FromMinutes(1));
+        await Assert.ThrowsAsync<SqliteException>(() => Watcher.TickWallClockAsync(CancellationToken.None));
+        Assert.Empty(_bus.Tasks); // the car left: no officer, even past the deadline
+        Assert.NotEqual(ViolationState.Cleared, await StateAsync(id));
+
+        await RenameAsync("outbox_away", "outbox");
+        await Watcher.TickWallClockAsync(CancellationToken.None);
+        Assert.Equal(ViolationState.Cleared, await StateAsync(id));
+        Assert.Single(_bus.Events, e => e.GetProperty("event").GetString() == "cleared");
+        Assert.Empty(_bus.Tasks);
+
+        await Watcher.DepartedAsync(id, Start + TimeSpan.FromMinutes(4), CancellationToken.None); // a late repeat changes nothing
+        Assert.Single(_bus.Events, e => e.GetProperty("event").GetString() == "cleared");
+    }
+
+    private async Task RenameAsync(string table, string to)
+    {
+        await using var connection = await _services.GetRequiredService<SqliteDatabase>().OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"ALTER TABLE {table} RENAME TO {to}";
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     /// <summary>Stands in for the broker: keeps the tasks per officer device and the lifecycle events.</summary>

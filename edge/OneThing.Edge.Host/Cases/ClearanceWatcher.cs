@@ -82,12 +82,34 @@ public sealed partial class ClearanceWatcher(
     /// <summary>The camera saw the car of a case leave (last seen in place at <paramref name="lastSeenAt"/>).</summary>
     public async Task DepartedAsync(Guid violationId, DateTimeOffset lastSeenAt, CancellationToken cancellationToken)
     {
-        if (!_watches.TryRemove(violationId, out var watch))
+        if (_watches.TryGetValue(violationId, out var watch) && watch.TryMarkDeparted(lastSeenAt))
         {
-            return;
+            await RecordDepartureAsync(violationId, watch, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Writes the clearance, then forgets the watch. If the write fails (disk full, database failing) the watch stays,
+    /// marked departed, so it is never escalated, and the next tick writes it again: the camera reports a departure once.
+    /// </summary>
+    private async Task RecordDepartureAsync(Guid violationId, CaseWatch watch, CancellationToken cancellationToken)
+    {
+        var lastSeenAt = watch.DepartedAt!.Value;
         var outcome = watch.Escalated ? ClearanceOutcomes.Escalated : ClearanceOutcomes.LeftAfterNotice;
-        await violations.EnqueueClearanceAsync(violationId, new Clearance(lastSeenAt, outcome), cancellationToken);
+        try
+        {
+            await violations.EnqueueClearanceAsync(violationId, new Clearance(lastSeenAt, outcome), cancellationToken);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                watch.DepartureUnrecorded = true;
+                _earliestWatched = DateTimeOffset.MinValue; // the next tick looks at the watches
+            }
+            throw;
+        }
+        _watches.TryRemove(violationId, out _);
         violations.SignalDispatcher();
         LogCleared(violationId, outcome, (lastSeenAt - watch.ConfirmedAt).TotalMinutes);
         await events.PublishAsync("cleared", violationId, new { outcome, clearedAt = lastSeenAt }, cancellationToken);
@@ -104,6 +126,7 @@ public sealed partial class ClearanceWatcher(
     {
         var watchFor = TimeSpan.FromMinutes(options.CurrentValue.WatchMinutes);
         List<Guid> due = [];
+        List<(Guid, CaseWatch)> departed = [];
         lock (_gate)
         {
             if (now - _earliestWatched < watchFor)
@@ -113,7 +136,13 @@ public sealed partial class ClearanceWatcher(
             var earliest = DateTimeOffset.MaxValue;
             foreach (var (id, watch) in _watches)
             {
-                if (watch.Escalated)
+                if (watch.DepartureUnrecorded)
+                {
+                    watch.DepartureUnrecorded = false;
+                    departed.Add((id, watch));
+                    continue;
+                }
+                if (watch.Escalated || watch.DepartedAt is not null)
                 {
                     continue;
                 }
@@ -127,6 +156,10 @@ public sealed partial class ClearanceWatcher(
                 }
             }
             _earliestWatched = earliest;
+        }
+        foreach (var (id, watch) in departed)
+        {
+            await RecordDepartureAsync(id, watch, cancellationToken);
         }
         foreach (var id in due)
         {
@@ -212,6 +245,7 @@ public sealed partial class ClearanceWatcher(
 
     private sealed class CaseWatch(string laneId, string? plate, DateTimeOffset confirmedAt, bool escalated = false)
     {
+        private readonly Lock _departure = new();
         private int _escalated = escalated ? 1 : 0;
 
         public string LaneId => laneId;
@@ -223,6 +257,26 @@ public sealed partial class ClearanceWatcher(
         public bool TryMarkEscalated() => Interlocked.Exchange(ref _escalated, 1) == 0;
 
         public void UnmarkEscalated() => Volatile.Write(ref _escalated, 0);
+
+        /// <summary>When the camera last saw the car in place, once it has left.</summary>
+        public DateTimeOffset? DepartedAt { get; private set; }
+
+        /// <summary>The departure's clearance could not be written yet (changed under the watcher's lock).</summary>
+        public bool DepartureUnrecorded { get; set; }
+
+        /// <summary>True for the first report of the car leaving.</summary>
+        public bool TryMarkDeparted(DateTimeOffset lastSeenAt)
+        {
+            lock (_departure)
+            {
+                if (DepartedAt is not null)
+                {
+                    return false;
+                }
+                DepartedAt = lastSeenAt;
+                return true;
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {ViolationId} cleared ({Outcome}) {Minutes:0.0} min after confirmation")]
