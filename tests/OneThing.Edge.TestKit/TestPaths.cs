@@ -25,12 +25,41 @@ public static class TestPaths
 
     public static string Sample(params string[] parts) => Path.Combine([Samples, .. parts]);
 
-    /// <summary>A fresh empty folder under the system temp folder, unique per call.</summary>
+    /// <summary>
+    /// This process's folder for test data under the system temp folder, deleted when the process exits (a test run left
+    /// hundreds of gateway data directories behind). Set ONETHING_KEEP_TEST_DATA=1 to keep it for a look after a failure.
+    /// </summary>
+    private static readonly Lazy<string> RunDirectory = new(() =>
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"onething-run-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
+        if (Environment.GetEnvironmentVariable("ONETHING_KEEP_TEST_DATA") != "1")
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(dir);
+        }
+        return dir;
+    });
+
+    /// <summary>A fresh empty folder under this process's test data folder, unique per call.</summary>
     public static string NewTempDirectory(string prefix = "onething-test")
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(RunDirectory.Value, $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    private static void DeleteQuietly(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A mount still in place or a file still held: the OS's temp cleaning gets the rest.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static string FindRepoRoot()
