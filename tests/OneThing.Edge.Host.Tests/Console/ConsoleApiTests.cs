@@ -118,7 +118,7 @@ public sealed class ConsoleApiTests
             TimeSpan.FromSeconds(10), "inference histogram and processed frames");
         foreach (var series in new[]
         {
-            "onething_edge_ingress_frames{", "camera=\"cam-1\"", "outcome=\"processed\"", "onething_edge_pipeline_inference_seconds_bucket",
+            "onething_edge_ingress_frames{", "camera=\"cam-1\"", "outcome=\"processed\"", "onething_edge_pipeline_inference_seconds_bucket", "onething_edge_pipeline_decode_seconds_bucket",
             "onething_cases{state=\"confirmed\"}", "onething_outbox_pending", "onething_outbox_oldest_pending_seconds",
         })
         {
