@@ -175,7 +175,8 @@ public sealed partial class FramePipeline : IFrameSink, IDisposable
                 watch.Held[stage2.TrackId] = (held ?? new HeldEvidence(null)) with { Confirmation = Evidence(watch, frame, full.Mat, vehicles, stage2.Box, EvidenceKinds.Confirmation, stage2.LaneId) };
                 return null;
             case PlateNeeded plate:
-                var reading = Timed(MetricsEndpoints.PlateReadSeconds, () => full.Plates.Read(plate.Box));
+                var plates = full.Plates; // decodes first if the detector was skipped: decode time is not plate time
+                var reading = Timed(MetricsEndpoints.PlateReadSeconds, () => plates.Read(plate.Box));
                 if (reading is null)
                 {
                     return null;
