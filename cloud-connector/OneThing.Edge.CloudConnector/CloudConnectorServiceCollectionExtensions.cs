@@ -17,7 +17,7 @@ public static class CloudConnectorServiceCollectionExtensions
     /// instant wake-up worker, and the Quartz jobs <see cref="OutboxSweepJob"/> and <see cref="RetentionPurgeJob"/>.
     /// Needs an <see cref="IOutbox"/>, <see cref="IEvidenceContent"/> and <see cref="IRetentionPurge"/> (storage) and a
     /// running Quartz scheduler (<c>AddQuartzHostedService</c>, once, in the Host). Implement
-    /// <see cref="IViolationLifecycle"/> to hear about forwarded, notified and dead-lettered cases.
+    /// <see cref="ICaseDeliveryListener"/> to hear about delivered and dead-lettered cases.
     /// </summary>
     public static IServiceCollection AddCloudConnector(this IServiceCollection services, IConfiguration configuration)
     {

@@ -24,11 +24,11 @@ public sealed partial class OutboxDispatcher(
     IOutbox outbox,
     ITrafficSystemApi api,
     IEvidenceContent evidence,
-    IEnumerable<IViolationLifecycle> lifecycle,
+    IEnumerable<ICaseDeliveryListener> listeners,
     IOptions<TrafficSystemOptions> options,
     ILogger<OutboxDispatcher> logger)
 {
-    private readonly IViolationLifecycle[] _lifecycle = [.. lifecycle];
+    private readonly ICaseDeliveryListener[] _listeners = [.. listeners];
     private readonly TrafficSystemOptions _options = options.Value;
     private volatile bool _failing;
     private int _passRunning;
@@ -163,11 +163,7 @@ public sealed partial class OutboxDispatcher(
         {
             return;
         }
-        await TellLifecycleAsync(l => l.ForwardedAsync(message.ViolationId, receipt ?? new CaseReceipt(null, null, null), cancellationToken));
-        if (receipt?.NoticeStatus == NoticeStatuses.Sent)
-        {
-            await TellLifecycleAsync(l => l.NotifiedAsync(message.ViolationId, receipt, cancellationToken));
-        }
+        await TellListenersAsync(l => l.DeliveredAsync(message.ViolationId, receipt ?? new CaseReceipt(null, null, null), cancellationToken));
     }
 
     private async Task<CaseReceipt?> CallAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -210,7 +206,7 @@ public sealed partial class OutboxDispatcher(
         if (state == OutboxState.DeadLettered)
         {
             LogDeadLettered(message.Kind, message.ViolationId, error);
-            await TellLifecycleAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, error, cancellationToken));
+            await TellListenersAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, error, cancellationToken));
             return DeliveryOutcome.DeadLettered;
         }
         LogRetry(message.Kind, message.ViolationId, message.Attempts, error);
@@ -221,13 +217,13 @@ public sealed partial class OutboxDispatcher(
     {
         await outbox.DeadLetterAsync(message.Id, reason, cancellationToken);
         LogDeadLettered(message.Kind, message.ViolationId, reason);
-        await TellLifecycleAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, reason, cancellationToken));
+        await TellListenersAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, reason, cancellationToken));
         return DeliveryOutcome.DeadLettered;
     }
 
-    private async Task TellLifecycleAsync(Func<IViolationLifecycle, Task> notify)
+    private async Task TellListenersAsync(Func<ICaseDeliveryListener, Task> notify)
     {
-        foreach (var listener in _lifecycle)
+        foreach (var listener in _listeners)
         {
             try
             {
@@ -296,6 +292,6 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Traffic system reachable again; {Count} waiting messages made due now")]
     private partial void LogRecovered(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle listener {Listener} failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery listener {Listener} failed")]
     private partial void LogListenerFailed(string listener, Exception exception);
 }

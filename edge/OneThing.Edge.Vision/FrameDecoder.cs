@@ -31,17 +31,23 @@ public sealed class FrameDecoder(FrameLimits limits)
     public FrameLimits Limits { get; } = limits ?? throw new ArgumentNullException(nameof(limits));
 
     /// <summary>Decodes or throws <see cref="FrameDecodeException"/>; the caller owns (disposes) the Mat.</summary>
-    public Mat Decode(ReadOnlySpan<byte> data) => Decode(data, ImreadModes.Color);
+    public Mat Decode(ReadOnlySpan<byte> data) => Decode(data, ReadHeader(data), ImreadModes.Color);
+
+    /// <summary>Decodes data whose header <see cref="ReadHeader"/> already checked (parsed once per frame).</summary>
+    public Mat Decode(ReadOnlySpan<byte> data, FrameHeader header) => Decode(data, header, ImreadModes.Color);
 
     /// <summary>
     /// The image in grey at 1/8 of its size (one pixel per 8x8 block): libjpeg decodes it from the block averages
     /// alone, a small fraction of a full decode, which is enough to tell whether a scene changed.
     /// </summary>
-    public Mat DecodeThumbnail(ReadOnlySpan<byte> data) => Decode(data, ImreadModes.ReducedGrayscale8);
+    public Mat DecodeThumbnail(ReadOnlySpan<byte> data, FrameHeader header) => Decode(data, header, ImreadModes.ReducedGrayscale8);
 
-    private Mat Decode(ReadOnlySpan<byte> data, ImreadModes mode)
+    private Mat Decode(ReadOnlySpan<byte> data, FrameHeader header, ImreadModes mode)
     {
-        ReadHeader(data);
+        if (!header.IsChecked)
+        {
+            ReadHeader(data);
+        }
         Mat mat;
         try
         {
@@ -63,7 +69,7 @@ public sealed class FrameDecoder(FrameLimits limits)
     /// Width and height from the JPEG SOF or PNG IHDR header, after the format, byte size, dimension and
     /// completeness checks (in that order).
     /// </summary>
-    public (int Width, int Height) ReadHeader(ReadOnlySpan<byte> data)
+    public FrameHeader ReadHeader(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
@@ -84,7 +90,7 @@ public sealed class FrameDecoder(FrameLimits limits)
         throw new FrameDecodeException(FrameDecodeException.NotAnImage, "data is neither JPEG nor PNG");
     }
 
-    private (int, int) ReadPng(ReadOnlySpan<byte> data)
+    private FrameHeader ReadPng(ReadOnlySpan<byte> data)
     {
         // 8 signature + 4 length + "IHDR" + 4 width + 4 height.
         if (data.Length < 24)
@@ -103,10 +109,10 @@ public sealed class FrameDecoder(FrameLimits limits)
         {
             throw new FrameDecodeException(FrameDecodeException.Truncated, "PNG has no IEND chunk at its end");
         }
-        return ((int)width, (int)height); // within MaxSide after the check
+        return new FrameHeader((int)width, (int)height); // within MaxSide after the check
     }
 
-    private (int, int) ReadJpeg(ReadOnlySpan<byte> data)
+    private FrameHeader ReadJpeg(ReadOnlySpan<byte> data)
     {
         var i = 2;
         while (true)
@@ -150,7 +156,7 @@ public sealed class FrameDecoder(FrameLimits limits)
                 var width = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i + 7, 2));
                 CheckDimensions(width, height);
                 CheckJpegEnd(data);
-                return (width, height);
+                return new FrameHeader(width, height);
             }
             i += 2 + length;
         }
@@ -179,4 +185,19 @@ public sealed class FrameDecoder(FrameLimits limits)
                 $"image header claims {width}x{height}; the limit is {Limits.MaxSide} px a side and {Limits.MaxPixels} pixels");
         }
     }
+}
+
+/// <summary>An image's size from its header, made only by <see cref="FrameDecoder.ReadHeader"/> after its checks.</summary>
+public readonly struct FrameHeader
+{
+    internal FrameHeader(int width, int height) => (Width, Height) = (width, height);
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>False for <c>default</c>: a header nobody read, which decoding reads first.</summary>
+    internal bool IsChecked => Width > 0;
+
+    public void Deconstruct(out int width, out int height) => (width, height) = (Width, Height);
 }

@@ -115,7 +115,7 @@ public sealed class LoadRig : IAsyncDisposable
 
     private async Task ProbeLatencyAsync()
     {
-        var pipeline = Gateway.Get<FramePipeline>();
+        var pipeline = Gateway.Get<FrameAnalyser>();
         var seen = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         try

@@ -128,7 +128,7 @@ public static class PipelineBenchmark
     private static IngressTotals Snapshot(LoadRig rig, int cameras)
     {
         var totals = new IngressTotals(0, 0, 0, 0, 0);
-        var watches = rig.Gateway.Get<FramePipeline>().Cameras;
+        var watches = rig.Gateway.Get<FrameAnalyser>().Cameras;
         for (var c = 0; c < cameras; c++)
         {
             var counts = rig.Counters.Camera(LoadRig.CameraId(c));

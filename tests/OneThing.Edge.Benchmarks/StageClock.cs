@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using OneThing.Edge.Host.Http;
+using OneThing.Edge.Host.Pipeline;
 
 namespace OneThing.Edge.Benchmarks;
 
@@ -18,7 +18,7 @@ public sealed class StageClock : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == MetricsEndpoints.PipelineMeterName && Stages.Contains(instrument.Name))
+            if (instrument.Meter.Name == PipelineMetrics.MeterName && Stages.Contains(instrument.Name))
             {
                 listener.EnableMeasurementEvents(instrument);
             }

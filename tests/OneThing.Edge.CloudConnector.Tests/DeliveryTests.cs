@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.TrafficSystem.Simulator;
 using Xunit;
@@ -20,7 +21,7 @@ public sealed class DeliveryTests
 
         await gateway.Store.RecordAsync(violation, None);
 
-        await Eventually.HoldsAsync(async () => (await gateway.Store.GetAsync(violation.Id, None))!.State == ViolationState.Notified, "case notified");
+        await Eventually.HoldsAsync(async () => (await gateway.Store.GetAsync(violation.Id, None))!.State == CaseState.Notified, "case notified");
         var notice = Assert.Single(await traffic.NoticesAsync());
         Assert.Equal((violation.Id, "皖A53J96", "sent"), (notice.ViolationId, notice.Plate, notice.Status));
         Assert.Equal(PhoneMask.Mask(traffic.Owners.Find("皖A53J96")!.Phone), notice.Phone);
@@ -101,14 +102,14 @@ public sealed class DeliveryTests
         var violation = await gateway.NewViolationAsync(evidence: 3);
 
         await gateway.Store.RecordAsync(violation, None);
-        await gateway.Store.EnqueueClearanceAsync(violation.Id, new Clearance(DateTimeOffset.UtcNow, ClearanceOutcomes.LeftAfterNotice), None);
+        await gateway.Store.EndAsync(violation.Id, CaseStep.Depart, DateTimeOffset.UtcNow, None);
 
         await Eventually.HoldsAsync(async () => (await gateway.Outbox.ListAsync(violation.Id, None)).All(e => e.State == OutboxState.Sent), "all sent");
         var view = await traffic.CaseAsync(violation.Id);
         Assert.Equal(
             ["case", .. violation.Evidence.Select(e => "evidence:" + e.Sha256), "clearance:left-after-notice"],
             view!.Events);
-        Assert.Equal(ViolationState.Cleared, (await gateway.Store.GetAsync(violation.Id, None))!.State);
+        Assert.Equal(CaseState.Cleared, (await gateway.Store.GetAsync(violation.Id, None))!.State);
     }
 
     [Fact]

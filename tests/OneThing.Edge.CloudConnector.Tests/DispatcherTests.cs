@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage;
@@ -96,7 +97,7 @@ public sealed class DispatcherTests
         await _dispatcher.DispatchDueAsync(None);
 
         Assert.Equal(OutboxState.Sent, (await _outbox.ListAsync(violation.Id, None))[0].State);
-        Assert.Equal(ViolationState.Confirmed, (await _store.GetAsync(violation.Id, None))!.State);
+        Assert.Equal(CaseState.Confirmed, (await _store.GetAsync(violation.Id, None))!.State);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage;
@@ -32,7 +33,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     public ViolationStore Store => Services.GetRequiredService<ViolationStore>();
     public IOutbox Outbox => Services.GetRequiredService<IOutbox>();
     public FileStore Files => Services.GetRequiredService<FileStore>();
-    public RecordingLifecycle Lifecycle => (RecordingLifecycle)Services.GetRequiredService<IViolationLifecycle>();
+    public RecordingLifecycle Lifecycle => (RecordingLifecycle)Services.GetRequiredService<ICaseDeliveryListener>();
 
     public static async Task<GatewayUnderTest> StartAsync(
         Uri trafficSystem, string? directory = null, Action<IServiceCollection>? services = null, Dictionary<string, string?>? settings = null)
@@ -59,7 +60,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Polly", LogLevel.Error);
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(new FileStore(Path.Combine(directory, "evidence")));
-        builder.Services.AddSingleton<IViolationLifecycle, RecordingLifecycle>();
+        builder.Services.AddSingleton<ICaseDeliveryListener, RecordingLifecycle>();
         builder.Services.AddViolationOutbox(builder.Configuration);
         builder.Services.AddCloudConnector(builder.Configuration);
         builder.Services.AddQuartzHostedService(q => q.WaitForJobsToComplete = true);
@@ -90,19 +91,17 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 }
 
 /// <summary>Remembers the lifecycle events the Host would publish over MQTT.</summary>
-internal sealed class RecordingLifecycle : IViolationLifecycle
+internal sealed class RecordingLifecycle : ICaseDeliveryListener
 {
     public ConcurrentQueue<(string Event, Guid ViolationId, string? Detail)> Events { get; } = new();
 
-    public Task ForwardedAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken)
+    public Task DeliveredAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken)
     {
         Events.Enqueue(("forwarded", violationId, receipt.CaseId));
-        return Task.CompletedTask;
-    }
-
-    public Task NotifiedAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken)
-    {
-        Events.Enqueue(("notified", violationId, receipt.CaseId));
+        if (receipt.NoticeStatus == NoticeStatuses.Sent)
+        {
+            Events.Enqueue(("notified", violationId, receipt.CaseId));
+        }
         return Task.CompletedTask;
     }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using MQTTnet.Protocol;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Storage;
@@ -131,7 +132,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         foreach (var notice in notices)
         {
             var id = Guid.Parse(notice.GetProperty("violationId").GetString()!);
-            await Eventually.ReturnsAsync(async () => (await store.GetAsync(id, default))!.State, s => s == ViolationState.Cleared, TimeSpan.FromSeconds(30), "case cleared");
+            await Eventually.ReturnsAsync(async () => (await store.GetAsync(id, default))!.State, s => s == CaseState.Cleared, TimeSpan.FromSeconds(30), "case cleared");
         }
 
         var audit = await gateway.Get<AuditLog>().VerifyAsync(gateway.Get<FileStore>(), default);
@@ -187,7 +188,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         foreach (var notice in await NoticesAsync())
         {
             var id = Guid.Parse(notice.GetProperty("violationId").GetString()!);
-            await Eventually.ReturnsAsync(async () => (await store.GetAsync(id, default))!.State, s => s == ViolationState.Cleared, TimeSpan.FromSeconds(30), "case cleared after the restart");
+            await Eventually.ReturnsAsync(async () => (await store.GetAsync(id, default))!.State, s => s == CaseState.Cleared, TimeSpan.FromSeconds(30), "case cleared after the restart");
         }
     }
 }

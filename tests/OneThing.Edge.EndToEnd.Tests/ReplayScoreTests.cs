@@ -1,3 +1,4 @@
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Host.Replay;
 using OneThing.Edge.Storage.Cases;
 using Xunit;
@@ -8,7 +9,7 @@ public sealed class ReplayScoreTests
 {
     private static readonly DateTimeOffset T = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
 
-    private static CaseSummary Case(string lane, string? plate) => new(Guid.NewGuid(), "confirmed", lane, plate, "cam", T, T.AddSeconds(20));
+    private static CaseSummary Case(string lane, string? plate) => new(Guid.NewGuid(), CaseState.Confirmed, lane, plate, "cam", T, T.AddSeconds(20));
 
     private static ExpectedCase Want(string lane, string? plate, bool confirmed = true) => new() { Lane = lane, Plate = plate, Confirmed = confirmed };
 

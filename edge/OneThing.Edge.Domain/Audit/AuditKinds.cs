@@ -9,7 +9,10 @@ public static class AuditKinds
     public const string Receipt = "receipt";
     public const string Export = "export";
 
-    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export];
+    /// <summary>A case moved from one state to another (<see cref="CaseTransitionPayload"/>).</summary>
+    public const string CaseTransition = "case-transition";
+
+    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition];
 }
 
 /// <summary>
@@ -17,3 +20,6 @@ public static class AuditKinds
 /// check that the evidence file still holds the bytes that were stored.
 /// </summary>
 public sealed record EvidenceStoredPayload(Guid CaseId, string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType);
+
+/// <summary>Payload of a <see cref="AuditKinds.CaseTransition"/> entry: states and step by their stored names.</summary>
+public sealed record CaseTransitionPayload(Guid CaseId, string From, string Step, string To, string? Reason);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using OneThing.Edge.Domain.Geometry;
+using OneThing.Edge.Domain.Violations;
 
 namespace OneThing.Edge.Domain.Evidence;
 
@@ -16,7 +17,11 @@ public sealed record EvidenceManifestItem(
     string ContentType,
     string? CameraId,
     string? LaneId,
-    Box? Box);
+    Box? Box)
+{
+    /// <summary>The item as the violation and the traffic system know it (without camera, lane and box).</summary>
+    public EvidenceItem ToEvidenceItem() => new(Kind, Sha256, CapturedAt, ContentType);
+}
 
 /// <summary>
 /// The list of a case's evidence. Its canonical JSON (fixed field order, items sorted, UTC times, no whitespace)

@@ -53,14 +53,13 @@ public interface IOutboxSignal
 }
 
 /// <summary>
-/// Told when the traffic system accepted a case (forwarded), when the owner was texted (notified) and when a
-/// message was given up (dead-lettered). The Host publishes these on the events topic.
+/// Told after the outbox recorded that the traffic system accepted a case (its receipt: notice sent, queued or no
+/// owner) or that a message was given up on. The case's state already moved in the same transaction; the listener
+/// acts on it (events, an officer when nobody was texted).
 /// </summary>
-public interface IViolationLifecycle
+public interface ICaseDeliveryListener
 {
-    Task ForwardedAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken);
-
-    Task NotifiedAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken);
+    Task DeliveredAsync(Guid violationId, CaseReceipt receipt, CancellationToken cancellationToken);
 
     Task DeadLetteredAsync(Guid violationId, string kind, string reason, CancellationToken cancellationToken);
 }

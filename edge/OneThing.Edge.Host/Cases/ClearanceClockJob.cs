@@ -3,11 +3,11 @@ using Quartz;
 namespace OneThing.Edge.Host.Cases;
 
 /// <summary>
-/// Advances the clearance watch on the wall clock: frames advance it only while a camera sends, and a case whose
+/// Advances the clearance deadlines on the wall clock: frames advance it only while a camera sends, and a case whose
 /// camera broke or was unplugged must still reach an officer. Not scheduled in `replay`, which runs on capture time.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class ClearanceClockJob(ClearanceWatcher clearance) : IJob
+public sealed class ClearanceClockJob(CaseService cases) : IJob
 {
     public static readonly JobKey Key = new("clearance-clock", "gateway");
 
@@ -15,5 +15,5 @@ public sealed class ClearanceClockJob(ClearanceWatcher clearance) : IJob
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await clearance.TickWallClockAsync(cancellationToken);
+        await cases.TickWallClockAsync(cancellationToken);
 }

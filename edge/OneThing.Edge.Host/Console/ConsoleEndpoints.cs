@@ -52,7 +52,7 @@ public static partial class ConsoleEndpoints
         });
 
         var api = app.MapGroup("/api").AddEndpointFilter<OperatorRequired>();
-        api.MapGet("/site", (HttpContext context, IOptionsMonitor<SiteOptions> site, FramePipeline pipeline) => new
+        api.MapGet("/site", (HttpContext context, IOptionsMonitor<SiteOptions> site, FrameAnalyser pipeline) => new
         {
             siteId = site.CurrentValue.SiteId,
             @operator = sessions.Operator(context),
@@ -94,7 +94,7 @@ public static partial class ConsoleEndpoints
     }
 
     /// <summary>The camera's latest frame with its lanes and vehicle boxes; a grey frame until the camera sends one, so lanes can be drawn early.</summary>
-    private static IResult Frame(string cameraId, IOptionsMonitor<SiteOptions> site, FramePipeline pipeline, FrameDecoder decoder, Annotator annotator, TimeProvider time, HttpContext context)
+    private static IResult Frame(string cameraId, IOptionsMonitor<SiteOptions> site, FrameAnalyser pipeline, FrameDecoder decoder, Annotator annotator, TimeProvider time, HttpContext context)
     {
         if (site.CurrentValue.Cameras.FirstOrDefault(c => c.Id == cameraId) is not { } camera)
         {
@@ -102,7 +102,7 @@ public static partial class ConsoleEndpoints
         }
         var latest = pipeline.Cameras.GetValueOrDefault(cameraId)?.LatestFrame;
         using var mat = latest is null ? new Mat(720, 1280, MatType.CV_8UC3, new Scalar(70, 70, 70)) : decoder.Decode(latest.Image);
-        var lanes = FramePipeline.Lanes(camera).Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
+        var lanes = CameraAnalysis.Lanes(camera).Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
         var jpeg = annotator.Render(mat, new FrameOverlay(camera.Id, latest?.CapturedAt ?? time.GetUtcNow(), lanes, latest?.Vehicles ?? [], []));
         context.Response.Headers.CacheControl = "no-store";
         return Results.File(jpeg, "image/jpeg");

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
@@ -9,34 +10,11 @@ using Prometheus;
 namespace OneThing.Edge.Host.Http;
 
 /// <summary>
-/// Prometheus `/metrics`: the ingress counters and inference histogram (.NET meters, through prometheus-net's meter
+/// Prometheus `/metrics`: the modules' .NET meters (ingress, broker refusals, pipeline; through prometheus-net's meter
 /// adapter) and gauges read from storage on each scrape: cases by state, outbox backlog and its oldest pending age.
 /// </summary>
 public static class MetricsEndpoints
 {
-    public const string PipelineMeterName = "OneThing.Edge.Pipeline";
-    private static readonly Meter PipelineMeter = new(PipelineMeterName);
-
-    /// <summary>Seconds per vehicle detection call, recorded by the frame pipeline.</summary>
-    public static readonly Histogram<double> InferenceSeconds =
-        PipelineMeter.CreateHistogram<double>("inference_seconds", "s", "Vehicle detection time per frame");
-
-    /// <summary>Seconds per plate read of a stopped vehicle (crop search, full-frame search when that fails, read).</summary>
-    public static readonly Histogram<double> PlateReadSeconds =
-        PipelineMeter.CreateHistogram<double>("plate_read_seconds", "s", "Plate read time per stopped vehicle");
-
-    /// <summary>Seconds per evidence frame or plate close-up rendered (annotate and JPEG-encode).</summary>
-    public static readonly Histogram<double> EvidenceSeconds =
-        PipelineMeter.CreateHistogram<double>("evidence_seconds", "s", "Evidence rendering time per image");
-
-    /// <summary>Seconds per full-size frame decode (the thumbnail of the motion gate not included).</summary>
-    public static readonly Histogram<double> DecodeSeconds =
-        PipelineMeter.CreateHistogram<double>("decode_seconds", "s", "JPEG decode time per full frame");
-
-    /// <summary>Frames that skipped the vehicle detector because the scene had not changed (motion gate).</summary>
-    public static readonly Counter<long> GatedFrames =
-        PipelineMeter.CreateCounter<long>("frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
-
     private static readonly double[] InferenceBuckets = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
     public static WebApplication MapMetrics(this WebApplication app)
@@ -48,7 +26,7 @@ public static class MetricsEndpoints
         {
             Registry = registry,
             MetricFactory = factory,
-            InstrumentFilterPredicate = i => i.Meter.Name is IngressCounters.MeterName or BrokerRefusals.MeterName or PipelineMeterName,
+            InstrumentFilterPredicate = i => i.Meter.Name is IngressCounters.MeterName or BrokerRefusals.MeterName or PipelineMetrics.MeterName,
             ResolveHistogramBuckets = _ => InferenceBuckets,
             // Few, bounded series (cameras x outcomes): keep them as long as the adapter allows (a day), so a quiet
             // camera does not vanish from the scrape after the 5-minute default.
@@ -60,6 +38,7 @@ public static class MetricsEndpoints
         var outbox = factory.CreateGauge("onething_outbox_pending", "Outbox messages waiting for the traffic system (pending, in flight or failed)");
         var dead = factory.CreateGauge("onething_outbox_dead_lettered", "Outbox messages given up on");
         var oldest = factory.CreateGauge("onething_outbox_oldest_pending_seconds", "Age of the oldest message still waiting for the traffic system");
+        var recordingQueue = factory.CreateGauge("onething_recording_queue", "Analysed frames waiting for recording (storage, events)");
         var unrecorded = factory.CreateGauge("onething_cases_unrecorded", "Confirmed camera cases held in memory because the data disk is full");
         registry.AddBeforeCollectCallback(async cancellationToken =>
         {
@@ -67,7 +46,7 @@ public static class MetricsEndpoints
             // error must surface at start with its exit code, not here.
             var queries = app.Services.GetRequiredService<CaseQueries>();
             var byState = await queries.CountByStateAsync(cancellationToken);
-            foreach (var state in Enum.GetNames<Domain.Outbox.ViolationState>().Select(s => s.ToLowerInvariant()))
+            foreach (var state in Enum.GetValues<CaseState>().Select(CaseLifecycle.Name))
             {
                 cases.WithLabels(state).Set(byState.GetValueOrDefault(state));
             }
@@ -75,7 +54,8 @@ public static class MetricsEndpoints
             outbox.Set(backlog.Pending);
             dead.Set(backlog.DeadLettered);
             oldest.Set(backlog.OldestPendingSeconds);
-            unrecorded.Set(app.Services.GetRequiredService<FramePipeline>().Cameras.Values.Sum(c => c.UnrecordedCases));
+            unrecorded.Set(app.Services.GetRequiredService<CaseRecording>().UnrecordedCases);
+            recordingQueue.Set(app.Services.GetRequiredService<RecordingQueue>().Waiting);
         });
 
         if (!app.Services.GetRequiredService<IOptions<ConsoleOptions>>().Value.OpenMetrics)

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Evidence;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Host.Cases;
+using OneThing.Edge.Messaging.Contracts;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Reports;
 using OneThing.Edge.Storage.Violations;
@@ -19,16 +21,15 @@ public sealed class FusionOptions
 }
 
 /// <summary>
-/// Accepted officer reports: an answer to an escalation task closes that case as ticketed; a report of a car that a
-/// camera case already covers is merged into it (its photos become evidence, no second notice); anything else
-/// becomes a PDA case of its own and is forwarded.
+/// Accepted officer reports: an answer to the task of an escalated case tickets it; a report of a car that an open
+/// case already covers is merged into it (its photos become evidence, no second notice); anything else becomes a PDA
+/// case of its own and is forwarded.
 /// </summary>
 public sealed partial class PdaCaseFusion(
     CaseRecorder recorder,
+    CaseService cases,
     ViolationStore violations,
     PdaReportStore reports,
-    ClearanceWatcher clearance,
-    ViolationEvents events,
     IOptionsMonitor<SiteOptions> site,
     IOptionsMonitor<FusionOptions> options,
     ILogger<PdaCaseFusion> logger) : IPdaReportSink
@@ -49,11 +50,13 @@ public sealed partial class PdaCaseFusion(
         }
         var photos = await StorePhotosAsync(report, laneId, cancellationToken);
 
-        if (ClearanceWatcher.ViolationOfTask(report.TaskId) is { } tasked && await violations.GetAsync(tasked, cancellationToken) is not null)
+        // A task of a case that is no longer escalated (the car left first) is an ordinary report.
+        if (OfficerTask.ViolationOf(report.TaskId) is { } tasked
+            && await violations.GetAsync(tasked, cancellationToken) is { State: CaseState.Escalated })
         {
-            await recorder.AddEvidenceAsync(tasked, photos, cancellationToken);
+            await cases.MergeAsync(tasked, photos, report.ReportId, report.OfficerId, cancellationToken);
             await reports.LinkViolationAsync(report.ReportId, tasked, cancellationToken);
-            await clearance.TicketedAsync(tasked, report.ObservedAt, cancellationToken);
+            await cases.TicketAsync(tasked, report.ObservedAt, cancellationToken);
             LogTicketed(report.ReportId, tasked);
             return;
         }
@@ -61,22 +64,19 @@ public sealed partial class PdaCaseFusion(
         var since = report.ObservedAt - TimeSpan.FromMinutes(options.CurrentValue.MergeWindowMinutes);
         if (await violations.FindOpenAsync(report.Plate, laneId, since, cancellationToken) is { } open)
         {
-            await recorder.AddEvidenceAsync(open.Violation.Id, photos, cancellationToken);
+            await cases.MergeAsync(open.Violation.Id, photos, report.ReportId, report.OfficerId, cancellationToken);
             await reports.LinkViolationAsync(report.ReportId, open.Violation.Id, cancellationToken);
             LogMerged(report.ReportId, open.Violation.Id, report.Plate);
-            await events.PublishAsync("merged", open.Violation.Id, new { report.ReportId, report.OfficerId, photos = photos.Count }, cancellationToken);
             return;
         }
 
         var violation = new Violation(
             violationId, site.CurrentValue.SiteId, laneId, ViolationSource.Pda, null, report.DeviceId, report.OfficerId, report.Plate, 1.0,
-            report.ObservedAt, report.ReceivedAt, photos.Select(p => new EvidenceItem(p.Kind, p.Sha256, p.CapturedAt, p.ContentType)).ToList());
-        if (await recorder.RecordAsync(violation, new EvidenceManifest(violationId, photos), cancellationToken))
+            report.ObservedAt, report.ReceivedAt, [.. photos.Select(p => p.ToEvidenceItem())]);
+        if (await cases.ConfirmAsync(violation, new EvidenceManifest(violationId, photos), cancellationToken))
         {
             await reports.LinkViolationAsync(report.ReportId, violationId, cancellationToken);
-            clearance.Watch(violationId, laneId, report.Plate, report.ReceivedAt);
             LogPdaCase(report.ReportId, violationId, report.Plate);
-            await events.PublishAsync("confirmed", violationId, new { source = "pda", report.DeviceId, report.OfficerId, laneId, report.Plate }, cancellationToken);
         }
     }
 
@@ -90,7 +90,7 @@ public sealed partial class PdaCaseFusion(
         return items;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} answers the task of case {ViolationId}: closed as ticketed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} answers the task of case {ViolationId}: ticketed")]
     private partial void LogTicketed(string reportId, Guid violationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} merged into open case {ViolationId} ({Plate}); no second notice")]

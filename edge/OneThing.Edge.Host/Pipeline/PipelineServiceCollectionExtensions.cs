@@ -1,3 +1,4 @@
+using OneThing.Edge.Domain.Engine;
 using OneThing.Edge.Domain.Frames;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Reports;
@@ -10,24 +11,32 @@ namespace OneThing.Edge.Host.Pipeline;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// The gateway's own loop: vision models, the frame pipeline (decode, detect, lanes, dwell, evidence), PDA case
-    /// fusion, lifecycle events and the clearance watcher.
+    /// The gateway's own loop: vision models, the frame path's stages (analysis -> recording queue -> recording), the
+    /// case service with its events, officer tasks and clearance deadlines, and PDA case fusion.
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddVision(configuration);
-        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section));
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
+            .Validate(o => o.RecordingQueueCapacity > 0, $"{PipelineOptions.Section}:RecordingQueueCapacity must be positive")
+            .ValidateOnStart();
+        services.AddOptions<ViolationEngineOptions>();
         services.AddOptions<FusionOptions>().Bind(configuration.GetSection(FusionOptions.Section));
         services.AddOptions<ClearanceOptions>().Bind(configuration.GetSection(ClearanceOptions.Section))
             .Validate(o => o.WatchMinutes > 0, $"{ClearanceOptions.Section}:WatchMinutes must be positive")
             .ValidateOnStart();
         services.AddSingleton<IImageProbe, PhotoProbe>();
-        services.AddSingleton<ViolationEvents>();
-        services.AddSingleton<ClearanceWatcher>();
-        services.AddSingleton<IViolationLifecycle>(sp => sp.GetRequiredService<ClearanceWatcher>());
-        services.AddHostedService(sp => sp.GetRequiredService<ClearanceWatcher>());
-        services.AddSingleton<FramePipeline>();
-        services.AddSingleton<IFrameSink>(sp => sp.GetRequiredService<FramePipeline>());
+        services.AddSingleton<CaseEvents>();
+        services.AddSingleton<OfficerTasks>();
+        services.AddSingleton<CaseService>();
+        services.AddSingleton<ICaseDeliveryListener>(sp => sp.GetRequiredService<CaseService>());
+        services.AddHostedService(sp => sp.GetRequiredService<CaseService>());
+        services.AddSingleton<EvidenceRenderer>();
+        services.AddSingleton<RecordingQueue>();
+        services.AddSingleton<FrameAnalyser>();
+        services.AddSingleton<IFrameSink>(sp => sp.GetRequiredService<FrameAnalyser>());
+        services.AddSingleton<CaseRecording>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaseRecording>());
         services.AddSingleton<IPdaReportSink, PdaCaseFusion>();
         services.AddQuartz(quartz =>
         {

@@ -44,21 +44,28 @@ public static class ReplayRunner
         await using var app = GatewayApp.Build(args, configFiles);
         var services = app.Services;
         await services.GetRequiredService<SqliteDatabase>().MigrateAsync(cancellationToken);
-        await services.GetRequiredService<ClearanceWatcher>().StartAsync(cancellationToken);
-        var pipeline = services.GetRequiredService<FramePipeline>();
+        await services.GetRequiredService<CaseService>().StartAsync(cancellationToken);
+        var analyser = services.GetRequiredService<FrameAnalyser>();
+        var queue = services.GetRequiredService<RecordingQueue>();
+        var recording = services.GetRequiredService<CaseRecording>();
 
         var timings = new List<double>();
         var sequence = 0L;
         foreach (var (image, capturedAt) in scenario.Frames(samplesDirectory))
         {
             var started = Stopwatch.GetTimestamp();
-            await pipeline.ProcessAsync(new CameraFrame(scenario.Camera.Id, capturedAt, image, sequence++, capturedAt), cancellationToken);
+            await analyser.ProcessAsync(new CameraFrame(scenario.Camera.Id, capturedAt, image, sequence++, capturedAt), cancellationToken);
+            // The recording stage's own code, run here frame by frame: a replay's cases are all stored when it ends.
+            while (queue.Reader.TryRead(out var analysed))
+            {
+                await recording.RecordAsync(analysed, cancellationToken);
+            }
             timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             progress?.Report(timings.Count);
         }
 
         var cases = await services.GetRequiredService<CaseRecorder>().CasesAsync(openOnly: false, cancellationToken);
-        var gated = pipeline.Cameras.TryGetValue(scenario.Camera.Id, out var watch) ? watch.GatedFrames : 0;
+        var gated = analyser.Cameras.TryGetValue(scenario.Camera.Id, out var camera) ? camera.GatedFrames : 0;
         return new ReplayResult(ReplayScore.Of(scenario.Expected, cases), cases, timings.Count, gated, timings, data);
     }
 

@@ -1,4 +1,5 @@
 using OneThing.Edge.Domain.Audit;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Evidence;
 using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Violations;
@@ -11,8 +12,10 @@ namespace OneThing.Edge.Storage.Cases;
 /// Records a confirmed case the way an enforcement agency can rely on: the evidence files and the manifest are on
 /// disk first, then violation, evidence rows, outbox messages and the audit entries commit in ONE transaction.
 /// </summary>
-public sealed class CaseRecorder(SqliteDatabase database, FileStore files, ViolationStore violations, AuditLog audit)
+public sealed class CaseRecorder(SqliteDatabase database, FileStore files, ViolationStore violations, AuditLog audit, TimeProvider time)
 {
+    private readonly CaseTransitions _transitions = new(audit, time);
+
     /// <summary>Stores an evidence file (content-addressed, fsynced) and describes it for the violation and manifest.</summary>
     public async Task<EvidenceManifestItem> StoreEvidenceAsync(string kind, ReadOnlyMemory<byte> content, DateTimeOffset capturedAt, string contentType, string? cameraId, string? laneId, Domain.Geometry.Box? box, CancellationToken cancellationToken)
     {
@@ -20,12 +23,16 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         return new EvidenceManifestItem(kind, sha, capturedAt, contentType, cameraId, laneId, box);
     }
 
-    /// <summary>Adds evidence to an existing case (an officer's photos merged into a camera case), with audit entries.</summary>
-    public async Task AddEvidenceAsync(Guid violationId, IReadOnlyList<EvidenceManifestItem> items, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges an officer's photos into an existing case: evidence rows, their upload messages, the audit entries and
+    /// the merge step commit together. A case in a final state refuses the merge (<see cref="IllegalCaseTransitionException"/>).
+    /// </summary>
+    public async Task MergeAsync(Guid violationId, IReadOnlyList<EvidenceManifestItem> items, string reportId, CancellationToken cancellationToken)
     {
         await database.InTransactionAsync(async (connection, transaction) =>
         {
-            await violations.AddEvidenceAsync(connection, transaction, violationId, items.Select(i => new EvidenceItem(i.Kind, i.Sha256, i.CapturedAt, i.ContentType)).ToList(), cancellationToken);
+            await _transitions.ApplyAsync(connection, transaction, violationId, CaseStep.Merge, $"report {reportId}", refuseIllegal: true, cancellationToken);
+            await violations.AddEvidenceAsync(connection, transaction, violationId, items.Select(i => i.ToEvidenceItem()).ToList(), cancellationToken);
             foreach (var item in items)
             {
                 await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violationId, item.Kind, item.Sha256, item.CapturedAt, item.ContentType), connection, transaction, cancellationToken);
@@ -40,14 +47,15 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
+        var open = CaseTransitions.BindStates(query, "open", CaseLifecycle.OpenStates);
         query.CommandText = "SELECT id, state, lane_id, plate, camera_id, first_seen_at, confirmed_at, place FROM violations"
-            + (openOnly ? " WHERE state IN ('confirmed', 'forwarded', 'notified', 'escalated')" : "") + " ORDER BY confirmed_at";
+            + (openOnly ? $" WHERE state IN ({open})" : "") + " ORDER BY confirmed_at";
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         var cases = new List<CaseSummary>();
         while (await reader.ReadAsync(cancellationToken))
         {
             cases.Add(new CaseSummary(
-                Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                Guid.Parse(reader.GetString(0)), CaseLifecycle.Parse(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4), Time(reader.GetString(5)), Time(reader.GetString(6)),
                 CasePlace.Parse(reader.IsDBNull(7) ? null : reader.GetString(7))));
         }
@@ -101,4 +109,4 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
 /// where the car stood (null for officers' cases and cases recorded before the place was kept).
 /// </summary>
 public sealed record CaseSummary(
-    Guid Id, string State, string LaneId, string? Plate, string? CameraId, DateTimeOffset FirstSeenAt, DateTimeOffset ConfirmedAt, Box? Place = null);
+    Guid Id, CaseState State, string LaneId, string? Plate, string? CameraId, DateTimeOffset FirstSeenAt, DateTimeOffset ConfirmedAt, Box? Place = null);

@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
-using OneThing.Edge.Storage.Violations;
+using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Cases;
 
 namespace OneThing.Edge.Storage.Outbox;
 
@@ -9,6 +11,7 @@ namespace OneThing.Edge.Storage.Outbox;
 public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions> options, TimeProvider time) : IOutbox
 {
     private readonly OutboxOptions _options = options.Value;
+    private readonly CaseTransitions _transitions = new(new AuditLog(database, time), time);
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(int max, CancellationToken cancellationToken)
     {
@@ -86,7 +89,7 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
             return deliveries.Count;
         }, cancellationToken);
 
-    private static async Task MarkSentAsync(SqliteConnection connection, SqliteTransaction transaction, Delivery delivery, string now, CancellationToken cancellationToken)
+    private async Task MarkSentAsync(SqliteConnection connection, SqliteTransaction transaction, Delivery delivery, string now, CancellationToken cancellationToken)
     {
         var (messageId, receipt) = (delivery.MessageId, delivery.Receipt);
         await using var command = connection.CreateCommand();
@@ -112,26 +115,25 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
             return;
         }
 
-        await using var update = connection.CreateCommand();
-        update.Transaction = transaction;
+        await using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE violations SET
+                    case_id = COALESCE($caseId, case_id),
+                    notice_status = COALESCE($noticeStatus, notice_status),
+                    notice_sent_at = COALESCE($noticeSentAt, notice_sent_at)
+                WHERE id = $violationId;
+                """;
+            update.Parameters.AddWithValue("$caseId", (object?)receipt.CaseId ?? DBNull.Value);
+            update.Parameters.AddWithValue("$noticeStatus", (object?)receipt.NoticeStatus ?? DBNull.Value);
+            update.Parameters.AddWithValue("$noticeSentAt", receipt.NoticeSentAt is { } sentAt ? SqliteTime.ToText(sentAt) : DBNull.Value);
+            update.Parameters.AddWithValue("$violationId", violationId);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
         // A case that moved on (cleared, escalated, closed) keeps its state; it only learns its case id.
-        update.CommandText = """
-            UPDATE violations SET
-                case_id = COALESCE($caseId, case_id),
-                notice_status = COALESCE($noticeStatus, notice_status),
-                notice_sent_at = COALESCE($noticeSentAt, notice_sent_at),
-                state = CASE WHEN state IN ('confirmed', 'forwarded') THEN $state ELSE state END,
-                updated_at = $now
-            WHERE id = $violationId;
-            """;
-        update.Parameters.AddWithValue("$caseId", (object?)receipt.CaseId ?? DBNull.Value);
-        update.Parameters.AddWithValue("$noticeStatus", (object?)receipt.NoticeStatus ?? DBNull.Value);
-        update.Parameters.AddWithValue("$noticeSentAt", receipt.NoticeSentAt is { } sentAt ? SqliteTime.ToText(sentAt) : DBNull.Value);
-        update.Parameters.AddWithValue("$state", ViolationStates.ToText(
-            receipt.NoticeStatus == NoticeStatuses.Sent ? ViolationState.Notified : ViolationState.Forwarded));
-        update.Parameters.AddWithValue("$now", now);
-        update.Parameters.AddWithValue("$violationId", violationId);
-        await update.ExecuteNonQueryAsync(cancellationToken);
+        await _transitions.ApplyAsync(connection, transaction, Guid.Parse(violationId!), CaseLifecycle.StepFor(receipt.NoticeStatus),
+            receipt.CaseId, refuseIllegal: false, cancellationToken);
     }
 
     public Task<OutboxState> MarkFailedAsync(long messageId, string error, CancellationToken cancellationToken) =>
@@ -226,7 +228,7 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
         return TimeSpan.FromMilliseconds(delay / 2 + Random.Shared.NextDouble() * delay / 2);
     }
 
-    internal static async Task DeadLetterAsync(
+    private async Task DeadLetterAsync(
         SqliteConnection connection, SqliteTransaction transaction, long messageId, string violationId, int sequence, string reason,
         CancellationToken cancellationToken)
     {
@@ -244,6 +246,11 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
         command.Parameters.AddWithValue("$violationId", violationId);
         command.Parameters.AddWithValue("$sequence", sequence);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        if (sequence == 0)
+        {
+            // The case message itself: the traffic system will never have the case, so nobody is texted.
+            await _transitions.ApplyAsync(connection, transaction, Guid.Parse(violationId), CaseStep.DeadLetter, reason, refuseIllegal: false, cancellationToken);
+        }
     }
 
     private const string EntryColumns =

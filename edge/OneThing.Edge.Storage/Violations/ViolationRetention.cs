@@ -1,9 +1,10 @@
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 
 namespace OneThing.Edge.Storage.Violations;
 
 /// <summary>
-/// Forgets finished cases after the retention period: delivered outbox messages, cleared or closed violations
+/// Forgets finished cases after the retention period: delivered outbox messages, violations in a final state
 /// whose messages are all delivered, and evidence files no violation or officer report refers to any more.
 /// Dead letters and open cases are kept for operators.
 /// </summary>
@@ -18,12 +19,13 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files)
             await using (var select = connection.CreateCommand())
             {
                 select.Transaction = transaction;
-                select.CommandText = """
+                var final = Cases.CaseTransitions.BindStates(select, "final", CaseLifecycle.FinalStates);
+                select.CommandText = $"""
                     CREATE TEMP TABLE IF NOT EXISTS purge_violations (id TEXT PRIMARY KEY);
                     DELETE FROM purge_violations;
                     INSERT INTO purge_violations
                     SELECT v.id FROM violations v
-                    WHERE v.state IN ('cleared', 'closed') AND v.updated_at < $cutoff
+                    WHERE v.state IN ({final}) AND v.updated_at < $cutoff
                       AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.violation_id = v.id AND o.state <> 'Sent');
                     SELECT DISTINCT sha256 FROM violation_evidence WHERE violation_id IN (SELECT id FROM purge_violations);
                     """;

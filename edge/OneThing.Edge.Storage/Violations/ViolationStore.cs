@@ -1,8 +1,10 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Outbox;
 
 namespace OneThing.Edge.Storage.Violations;
@@ -13,6 +15,8 @@ namespace OneThing.Edge.Storage.Violations;
 /// </summary>
 public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, IOutboxSignal? signal = null)
 {
+    private readonly CaseTransitions _transitions = new(new AuditLog(database, time), time);
+
     /// <summary>Records a confirmed violation and queues it. Returns false when the id was already recorded (nothing changes).</summary>
     public async Task<bool> RecordAsync(Violation violation, CancellationToken cancellationToken)
     {
@@ -42,8 +46,9 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
             insert.CommandText = """
                 INSERT OR IGNORE INTO violations (id, site_id, lane_id, source, camera_id, device_id, officer_id, plate, plate_confidence,
                     first_seen_at, confirmed_at, state, updated_at, place)
-                VALUES ($id, $site, $lane, $source, $camera, $device, $officer, $plate, $confidence, $firstSeen, $confirmed, 'confirmed', $now, $place)
+                VALUES ($id, $site, $lane, $source, $camera, $device, $officer, $plate, $confidence, $firstSeen, $confirmed, $state, $now, $place)
                 """;
+            insert.Parameters.AddWithValue("$state", CaseLifecycle.Name(CaseState.Confirmed));
             insert.Parameters.AddWithValue("$place", place is { } box ? CasePlace.ToText(box) : DBNull.Value);
             insert.Parameters.AddWithValue("$id", violation.Id.ToString());
             insert.Parameters.AddWithValue("$site", violation.SiteId);
@@ -94,49 +99,28 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
         }
     }
 
-    /// <summary>Queues the clearance of a case after its case and evidence messages and moves the case to the matching state.</summary>
-    public async Task EnqueueClearanceAsync(Guid violationId, Clearance clearance, CancellationToken cancellationToken)
+    /// <summary>Applies <paramref name="step"/> to a case with its audit entry; an illegal step throws <see cref="IllegalCaseTransitionException"/>.</summary>
+    public Task<CaseTransition> StepAsync(Guid violationId, CaseStep step, string? reason, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+            (await _transitions.ApplyAsync(connection, transaction, violationId, step, reason, refuseIllegal: true, cancellationToken))!, cancellationToken);
+
+    /// <summary>
+    /// Ends a case on site (the car left, or an officer ticketed it): the step, its audit entry and the clearance
+    /// message for the traffic system, queued after the case's other messages, commit together.
+    /// </summary>
+    public async Task<CaseTransition> EndAsync(Guid violationId, CaseStep step, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await database.InTransactionAsync(async (connection, transaction) =>
+        var ended = await database.InTransactionAsync(async (connection, transaction) =>
         {
-            await EnqueueClearanceAsync(connection, transaction, violationId, clearance, cancellationToken);
-            return 0;
+            var transition = (await _transitions.ApplyAsync(connection, transaction, violationId, step, reason: null, refuseIllegal: true, cancellationToken))!;
+            var clearance = new Clearance(at, CaseLifecycle.ClearanceOutcome(transition.To));
+            var sequence = await NextSequenceAsync(connection, transaction, violationId, cancellationToken);
+            await EnqueueAsync(connection, transaction, violationId, OutboxKinds.Clearance, sequence, OutboxPayload.Serialize(clearance),
+                SqliteTime.ToText(time.GetUtcNow()), cancellationToken);
+            return transition;
         }, cancellationToken);
         SignalDispatcher();
-    }
-
-    public async Task EnqueueClearanceAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Guid violationId, Clearance clearance, CancellationToken cancellationToken)
-    {
-        var state = clearance.Outcome switch
-        {
-            ClearanceOutcomes.LeftAfterNotice => ViolationState.Cleared,
-            ClearanceOutcomes.Escalated => ViolationState.Escalated,
-            ClearanceOutcomes.Ticketed => ViolationState.Closed,
-            _ => throw new ArgumentException($"Unknown clearance outcome '{clearance.Outcome}'.", nameof(clearance)),
-        };
-        if (!await SetStateAsync(connection, transaction, violationId, state, cancellationToken))
-        {
-            throw new InvalidOperationException($"Violation {violationId} is not recorded.");
-        }
-        var now = SqliteTime.ToText(time.GetUtcNow());
-        var sequence = await NextSequenceAsync(connection, transaction, violationId, cancellationToken);
-        await EnqueueAsync(connection, transaction, violationId, OutboxKinds.Clearance, sequence, OutboxPayload.Serialize(clearance), now, cancellationToken);
-    }
-
-    /// <summary>Moves a case to <paramref name="state"/> (e.g. escalated while an officer is on the way). False if unknown.</summary>
-    public Task<bool> SetStateAsync(Guid violationId, ViolationState state, CancellationToken cancellationToken) =>
-        database.InTransactionAsync((connection, transaction) => SetStateAsync(connection, transaction, violationId, state, cancellationToken), cancellationToken);
-
-    public async Task<bool> SetStateAsync(SqliteConnection connection, SqliteTransaction transaction, Guid violationId, ViolationState state, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE violations SET state = $state, updated_at = $now WHERE id = $id";
-        command.Parameters.AddWithValue("$state", ViolationStates.ToText(state));
-        command.Parameters.AddWithValue("$now", SqliteTime.ToText(time.GetUtcNow()));
-        command.Parameters.AddWithValue("$id", violationId.ToString());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return ended;
     }
 
     public async Task<ViolationCase?> GetAsync(Guid violationId, CancellationToken cancellationToken)
@@ -149,15 +133,16 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
     }
 
     /// <summary>
-    /// The newest open case (not cleared or closed) of this plate in this lane confirmed at or after
+    /// The newest open case (<see cref="CaseLifecycle.OpenStates"/>) of this plate in this lane confirmed at or after
     /// <paramref name="since"/>: the case an officer's report of the same car merges into.
     /// </summary>
     public async Task<ViolationCase?> FindOpenAsync(string plate, string laneId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = CaseColumns + """
-             WHERE plate = $plate AND lane_id = $lane AND confirmed_at >= $since AND state NOT IN ('cleared', 'closed')
+        var open = CaseTransitions.BindStates(command, "open", CaseLifecycle.OpenStates);
+        command.CommandText = CaseColumns + $"""
+             WHERE plate = $plate AND lane_id = $lane AND confirmed_at >= $since AND state IN ({open})
              ORDER BY confirmed_at DESC LIMIT 1
             """;
         command.Parameters.AddWithValue("$plate", plate);
@@ -193,7 +178,7 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
             var confidence = reader.GetDouble(8);
             var firstSeen = SqliteTime.Parse(reader.GetString(9));
             var confirmed = SqliteTime.Parse(reader.GetString(10));
-            var state = ViolationStates.Parse(reader.GetString(11));
+            var state = CaseLifecycle.Parse(reader.GetString(11));
             var (caseId, noticeStatus) = (Text(12), Text(13));
             var noticeSentAt = Text(14) is { } sent ? SqliteTime.Parse(sent) : (DateTimeOffset?)null;
             build = evidence => new ViolationCase(
@@ -266,29 +251,5 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
         command.Parameters.AddWithValue("$payload", payload);
         command.Parameters.AddWithValue("$now", now);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-}
-
-/// <summary>A case's place (a box in frame pixels) as stored: "x1,y1,x2,y2", invariant culture.</summary>
-public static class CasePlace
-{
-    public static string ToText(Box box) => string.Create(CultureInfo.InvariantCulture, $"{box.X1},{box.Y1},{box.X2},{box.Y2}");
-
-    public static Box? Parse(string? text)
-    {
-        var parts = text?.Split(',');
-        if (parts is not { Length: 4 })
-        {
-            return null;
-        }
-        var values = new float[4];
-        for (var i = 0; i < 4; i++)
-        {
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-            {
-                return null;
-            }
-        }
-        return new Box(values[0], values[1], values[2], values[3]);
     }
 }

@@ -31,13 +31,13 @@ internal static class ConsoleGateway
     }
 
     /// <summary>Sends a real frame from cam-1 and waits until the pipeline has processed it (so cam-1's engine exists).</summary>
-    public static async Task<FramePipeline.CameraWatch> SendFrameAsync(GatewayHarness gateway)
+    public static async Task<CameraAnalysis> SendFrameAsync(GatewayHarness gateway)
     {
         await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1-" + Guid.NewGuid().ToString("N")[..6]);
         var frame = await File.ReadAllBytesAsync(TestPaths.Sample("scenes", "compound_4cars_xue1.jpg"));
         await camera.PublishAsync(gateway.Settings.Topics.Frames("cam-1"), frame, MqttQualityOfServiceLevel.AtLeastOnce,
             ("captured-at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
-        var pipeline = gateway.Get<FramePipeline>();
+        var pipeline = gateway.Get<FrameAnalyser>();
         return await Eventually.ReturnsAsync(
             () => Task.FromResult(pipeline.Cameras.GetValueOrDefault("cam-1")),
             w => w?.LatestFrame is not null, TimeSpan.FromSeconds(30), "cam-1 frame processed") ?? throw new InvalidOperationException();

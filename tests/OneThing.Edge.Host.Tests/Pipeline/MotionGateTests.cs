@@ -28,7 +28,7 @@ public sealed class MotionGateTests : IDisposable
     private Mat Thumbnail(Mat frame, int quality = 90)
     {
         Cv2.ImEncode(".jpg", frame, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, quality));
-        return _decoder.DecodeThumbnail(jpeg);
+        return _decoder.DecodeThumbnail(jpeg, _decoder.ReadHeader(jpeg));
     }
 
     private MotionGate GateOn(Mat frame, DateTimeOffset at)

@@ -1,4 +1,5 @@
 using Xunit;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Storage.Outbox;
 
@@ -21,7 +22,7 @@ public sealed class OutboxTests
         Assert.All(entries, e => Assert.Equal(OutboxState.Pending, e.State));
         var stored = await f.Store.GetAsync(violation.Id, None);
         Assert.NotNull(stored);
-        Assert.Equal(ViolationState.Confirmed, stored.State);
+        Assert.Equal(CaseState.Confirmed, stored.State);
         Assert.Equal(violation.Evidence, stored.Violation.Evidence);
         Assert.Equal(violation.Plate, stored.Violation.Plate);
     }
@@ -44,7 +45,7 @@ public sealed class OutboxTests
         var f = await OutboxFixture.CreateAsync();
         var violation = OutboxFixture.NewViolation(evidence: 2);
         await f.Store.RecordAsync(violation, None);
-        await f.Store.EnqueueClearanceAsync(violation.Id, new Clearance(OutboxFixture.Start.AddMinutes(5), ClearanceOutcomes.LeftAfterNotice), None);
+        await f.Store.EndAsync(violation.Id, CaseStep.Depart, OutboxFixture.Start.AddMinutes(5), None);
 
         var order = new List<string>();
         for (var i = 0; i < 4; i++)
@@ -67,13 +68,13 @@ public sealed class OutboxTests
         var violation = OutboxFixture.NewViolation(evidence: 0);
         await f.Store.RecordAsync(violation, None);
         var clearance = new Clearance(OutboxFixture.Start.AddMinutes(5), ClearanceOutcomes.LeftAfterNotice);
-        await f.Store.EnqueueClearanceAsync(violation.Id, clearance, None);
+        await f.Store.EndAsync(violation.Id, CaseStep.Depart, clearance.ClearedAt, None);
         await f.Outbox.MarkSentAsync((await f.Outbox.ClaimDueAsync(1, None))[0].Id, null, None);
 
         var message = Assert.Single(await f.Outbox.ClaimDueAsync(10, None));
 
         Assert.Equal(clearance, OutboxPayload.Deserialize<Clearance>(message.Payload));
-        Assert.Equal(ViolationState.Cleared, (await f.Store.GetAsync(violation.Id, None))!.State);
+        Assert.Equal(CaseState.Cleared, (await f.Store.GetAsync(violation.Id, None))!.State);
     }
 
     [Fact]
@@ -159,7 +160,8 @@ public sealed class OutboxTests
         var message = Assert.Single(await f.Outbox.ClaimDueAsync(10, None));
 
         await f.Outbox.DeadLetterAsync(message.Id, "400: plate: malformed", None);
-        await f.Store.EnqueueClearanceAsync(violation.Id, new Clearance(OutboxFixture.Start, ClearanceOutcomes.Escalated), None);
+        await f.Store.StepAsync(violation.Id, CaseStep.Escalate, "no notice", None);
+        await f.Store.EndAsync(violation.Id, CaseStep.Depart, OutboxFixture.Start, None);
 
         var dead = await f.Outbox.ListDeadLettersAsync(10, None);
         Assert.Equal(2, dead.Count);
@@ -180,7 +182,7 @@ public sealed class OutboxTests
         await f.Outbox.MarkSentAsync(message.Id, new CaseReceipt("C-42", NoticeStatuses.Sent, sentAt), None);
 
         var stored = await f.Store.GetAsync(violation.Id, None);
-        Assert.Equal(ViolationState.Notified, stored!.State);
+        Assert.Equal(CaseState.Notified, stored!.State);
         Assert.Equal("C-42", stored.CaseId);
         Assert.Equal(NoticeStatuses.Sent, stored.NoticeStatus);
         Assert.Equal(sentAt, stored.NoticeSentAt);
@@ -188,7 +190,7 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public async Task A_case_without_an_owner_is_forwarded_but_not_notified()
+    public async Task A_case_without_an_owner_is_no_owner_not_notified()
     {
         var f = await OutboxFixture.CreateAsync();
         var violation = OutboxFixture.NewViolation(evidence: 0);
@@ -197,6 +199,6 @@ public sealed class OutboxTests
 
         await f.Outbox.MarkSentAsync(message.Id, new CaseReceipt("C-43", NoticeStatuses.NoOwner, null), None);
 
-        Assert.Equal(ViolationState.Forwarded, (await f.Store.GetAsync(violation.Id, None))!.State);
+        Assert.Equal(CaseState.NoOwner, (await f.Store.GetAsync(violation.Id, None))!.State);
     }
 }

@@ -17,7 +17,7 @@ public sealed class CasePlaceTests
     public async Task An_open_camera_case_comes_back_with_the_box_of_its_confirmation_frame()
     {
         var f = await OutboxFixture.CreateAsync();
-        var recorder = new CaseRecorder(f.Database, f.Files, f.Store, new AuditLog(f.Database, f.Time));
+        var recorder = new CaseRecorder(f.Database, f.Files, f.Store, new AuditLog(f.Database, f.Time), f.Time);
         var camera = OutboxFixture.NewViolation();
         var overview = new Box(100, 200, 300, 400);
         var confirmation = new Box(101.5f, 202.25f, 303, 404);

@@ -1,4 +1,5 @@
 using Xunit;
+using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage.Tests.Outbox;
@@ -38,7 +39,7 @@ public sealed class ViolationStoreTests
         Assert.Null(await f.Store.FindOpenAsync("皖A53J96", "lane-1", OutboxFixture.Start.AddMinutes(-30), None));
         Assert.Null(await f.Store.FindOpenAsync("皖A53J96", "lane-2", OutboxFixture.Start.AddMinutes(1), None));
 
-        await f.Store.SetStateAsync(violation.Id, ViolationState.Closed, None);
+        await f.Store.EndAsync(violation.Id, CaseStep.Depart, OutboxFixture.Start, None);
         Assert.Null(await f.Store.FindOpenAsync("皖A53J96", "lane-2", OutboxFixture.Start.AddMinutes(-30), None));
     }
 
@@ -73,7 +74,7 @@ public sealed class ViolationStoreTests
         var open = OutboxFixture.NewViolation(evidence: 0);
         await f.Store.RecordAsync(finished, None);
         await f.Store.RecordAsync(open, None);
-        await f.Store.EnqueueClearanceAsync(finished.Id, new Clearance(OutboxFixture.Start, ClearanceOutcomes.LeftAfterNotice), None);
+        await f.Store.EndAsync(finished.Id, CaseStep.Depart, OutboxFixture.Start, None);
         await ClaimAllInOrderAsync(f);
 
         f.Time.Advance(TimeSpan.FromDays(31));

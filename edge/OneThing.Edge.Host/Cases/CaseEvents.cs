@@ -1,15 +1,16 @@
 using System.Text.Json;
 using OneThing.Edge.Messaging;
+using OneThing.Edge.Messaging.Contracts;
 using OneThing.Edge.Messaging.Transport;
 
 namespace OneThing.Edge.Host.Cases;
 
-/// <summary>Case lifecycle events on `{prefix}/{site}/events/violations`: confirmed, forwarded, notified, cleared, escalated, closed.</summary>
-public sealed partial class ViolationEvents(IGatewayBus bus, TopicContract topics, TimeProvider time, ILogger<ViolationEvents> logger)
+/// <summary>Publishes case lifecycle events (<see cref="CaseEvent"/>) on `{prefix}/{site}/events/violations`.</summary>
+public sealed partial class CaseEvents(IGatewayBus bus, TopicContract topics, TimeProvider time, ILogger<CaseEvents> logger)
 {
-    public async Task PublishAsync(string kind, Guid violationId, object details, CancellationToken cancellationToken)
+    public async Task PublishAsync(string kind, Guid violationId, CaseEventDetails details, CancellationToken cancellationToken)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new { @event = kind, violationId, site = topics.SiteId, at = time.GetUtcNow(), details }, PdaJson.Options);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new CaseEvent(kind, violationId, topics.SiteId, time.GetUtcNow(), details), PdaJson.Options);
         try
         {
             await bus.PublishAsync(topics.ViolationEvents, payload, retain: false, cancellationToken);
