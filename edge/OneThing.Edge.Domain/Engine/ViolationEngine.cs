@@ -27,17 +27,19 @@ public sealed class ViolationEngine
     private readonly Lock _gate = new();
     private readonly ViolationEngineOptions _options;
     private readonly Tracker _tracker;
+    private readonly PlateSchedule _plates;
     private readonly Dictionary<int, TrackDwell> _dwell = [];
-    private readonly List<ParkingCase> _cases = [];
+    private readonly CaseBook _cases = new();
     private IReadOnlyList<LaneDefinition> _lanes = [];
     private DateTimeOffset _lastFrameAt = DateTimeOffset.MinValue;
-    private long _stopsDismissed, _casesConfirmed, _casesResumed, _departures, _framesOutOfOrder;
+    private long _stopsDismissed, _casesConfirmed, _casesResumed, _framesOutOfOrder;
 
     public ViolationEngine(string cameraId, IEnumerable<LaneDefinition> lanes, ViolationEngineOptions? options = null)
     {
         CameraId = cameraId;
         _options = options ?? new ViolationEngineOptions();
         _tracker = new Tracker(_options.Tracker);
+        _plates = new PlateSchedule(_options);
         UpdateLanes(lanes);
     }
 
@@ -63,7 +65,7 @@ public sealed class ViolationEngine
         {
             lock (_gate)
             {
-                return _cases.ToArray();
+                return _cases.Snapshot();
             }
         }
     }
@@ -74,7 +76,7 @@ public sealed class ViolationEngine
         {
             lock (_gate)
             {
-                return new(_stopsDismissed, _casesConfirmed, _casesResumed, _departures, _framesOutOfOrder, _tracker.Tracks.Count, _cases.Count(c => !c.Departed));
+                return new(_stopsDismissed, _casesConfirmed, _casesResumed, _cases.Departures, _framesOutOfOrder, _tracker.Tracks.Count, _cases.OpenCount);
             }
         }
     }
@@ -113,17 +115,8 @@ public sealed class ViolationEngine
     {
         lock (_gate)
         {
-            if (_cases.Exists(c => c.Id == caseId))
-            {
-                return;
-            }
             var cooldown = Volatile.Read(ref _lanes).FirstOrDefault(l => l.Id == laneId)?.Cooldown ?? TimeSpan.Zero;
-            _cases.Add(new ParkingCase(caseId, laneId, plate, box, confirmedAt, cooldown)
-            {
-                LastSeenInPlaceAt = lastSeenAt,
-                Departed = departed,
-                AwaitingFirstFrame = !departed,
-            });
+            _cases.Restore(caseId, laneId, plate, box, confirmedAt, cooldown, lastSeenAt, departed);
         }
     }
 
@@ -151,12 +144,7 @@ public sealed class ViolationEngine
         }
         _lastFrameAt = capturedAt;
 
-        foreach (var restored in _cases.Where(c => c.AwaitingFirstFrame))
-        {
-            restored.LastSeenInPlaceAt = capturedAt;
-            restored.AwaitingFirstFrame = false;
-        }
-
+        _cases.FirstFrame(capturedAt);
         var events = new List<DwellEvent>();
         var update = _tracker.Update(capturedAt, vehicles);
         foreach (var gone in update.Removed)
@@ -176,11 +164,11 @@ public sealed class ViolationEngine
             // Inertia: a vehicle the detector missed keeps its state; nothing is decided on a frame without it.
             if (track.SeenInLastFrame)
             {
-                Step(track, dwell, LaneOf(lanes, track, dwell, frameWidth, frameHeight), capturedAt, events);
+                Step(track, dwell, VehicleLane.Of(lanes, track.Box, dwell.LaneId, frameWidth, frameHeight), capturedAt, events);
             }
         }
 
-        WatchCases(capturedAt, events);
+        _cases.Watch(capturedAt, _tracker.Options.MaxMiss, events);
         return events;
     }
 
@@ -202,12 +190,12 @@ public sealed class ViolationEngine
                     break;
                 }
                 dwell.StillAt(at);
-                var verdict = PlateVote.Decide(dwell.Readings, _options.MinPlateReadingConfidence);
-                if (FindCaseByPlate(lane.Id, verdict.Text, at) is { } known)
+                var verdict = _plates.Vote(dwell);
+                if (_cases.ByPlate(lane.Id, verdict.Text, at) is { } known)
                 {
                     Resume(track, dwell, known, known.Departed ? ResumeReason.Cooldown : ResumeReason.SamePlate, at, events);
                 }
-                else if (at >= ConfirmAt(dwell, lane) - TimeSpan.FromSeconds(_options.PlateCheckLeadSeconds) && dwell.CheckFrom is null)
+                else if (_plates.CheckDue(dwell, at, ConfirmAt(dwell, lane)))
                 {
                     // Never confirm on the frame that asks for the check: its reading arrives before the next frame.
                     dwell.CheckRequested(at);
@@ -215,7 +203,7 @@ public sealed class ViolationEngine
                 }
                 else if (at >= ConfirmAt(dwell, lane))
                 {
-                    if (IsAnotherVehicle(dwell))
+                    if (_plates.IsAnotherVehicle(dwell))
                     {
                         Dismiss(dwell, at, events);
                         StopOrResume(track, dwell, lane, at, events, stillSince: at);
@@ -239,14 +227,9 @@ public sealed class ViolationEngine
                     break;
                 }
                 dwell.StillAt(at);
-                if (_cases.Find(c => c.Id == dwell.CaseId) is { } open)
+                if (dwell.CaseId is { } caseId)
                 {
-                    open.LastSeenInPlaceAt = at;
-                    open.Box = track.Box;
-                    if (lane is not null && lane.Id == open.LaneId)
-                    {
-                        open.Cooldown = lane.Cooldown;
-                    }
+                    _cases.SeenInPlace(caseId, track.Box, lane, at);
                 }
                 break;
         }
@@ -255,20 +238,10 @@ public sealed class ViolationEngine
     private DateTimeOffset ConfirmAt(TrackDwell dwell, LaneDefinition lane) =>
         dwell.StoppedAt + TimeSpan.FromSeconds(Math.Max(lane.ConfirmSeconds, _options.MinEvidenceGapSeconds));
 
-    /// <summary>The plate read just before confirmation is readable and not the one voted at the stop.</summary>
-    private bool IsAnotherVehicle(TrackDwell dwell)
-    {
-        var split = dwell.CheckFrom ?? dwell.Readings.Count;
-        var atStop = PlateVote.Decide(dwell.Readings.Take(split), _options.MinPlateReadingConfidence);
-        var now = PlateVote.Decide(dwell.Readings.Skip(split), _options.MinPlateReadingConfidence);
-        return atStop.IsReadable && now.IsReadable && atStop.Text != now.Text;
-    }
-
     /// <param name="stillSince">Start of the stop; later than the track's own still period when the stop starts over on a swapped vehicle.</param>
     private void StopOrResume(Track track, TrackDwell dwell, LaneDefinition lane, DateTimeOffset at, List<DwellEvent> events, DateTimeOffset? stillSince = null)
     {
-        var samePlace = _cases.Find(c => !c.Departed && c.LaneId == lane.Id && c.Box.IoU(track.Box) >= _options.ReidentifyIoU);
-        if (samePlace is not null)
+        if (_cases.AtPosition(lane.Id, track.Box, _options.ReidentifyIoU) is { } samePlace)
         {
             Resume(track, dwell, samePlace, ResumeReason.SamePosition, at, events);
             return;
@@ -280,23 +253,11 @@ public sealed class ViolationEngine
 
     private void RequestPlate(Track track, TrackDwell dwell, DateTimeOffset at, List<DwellEvent> events)
     {
-        // A plate not found at all (turned away, hidden, too far) is looked for less and less often: each miss doubles
-        // the wait, up to 16 times the interval. A plate read costs about two vehicle detections.
-        var missed = dwell.PlateRequests - dwell.Readings.Count;
-        var interval = _options.PlateRequestIntervalSeconds * (1 << Math.Clamp(missed, 0, 4));
-        var due = dwell.PlateRequests == 0 || (at - dwell.LastPlateRequestAt).TotalSeconds >= interval;
-        if (due && dwell.Readings.Count < _options.PlateReadingsWanted && dwell.PlateRequests < _options.MaxPlateRequests && !PlateSettled(dwell))
+        if (_plates.RequestDue(dwell, at))
         {
             dwell.PlateRequested(at);
             events.Add(new PlateNeeded(at, track.Id, track.Box));
         }
-    }
-
-    private bool PlateSettled(TrackDwell dwell)
-    {
-        var verdict = PlateVote.Decide(dwell.Readings, _options.MinPlateReadingConfidence);
-        return verdict.IsReadable
-            && dwell.Readings.Count(r => r.IsValid && r.Confidence >= _options.MinPlateReadingConfidence && r.Text == verdict.Text) >= _options.PlateReadingsAgreeing;
     }
 
     private void Confirm(Track track, TrackDwell dwell, LaneDefinition lane, PlateVerdict verdict, DateTimeOffset at, List<DwellEvent> events)
@@ -325,42 +286,5 @@ public sealed class ViolationEngine
         _stopsDismissed++;
         events.Add(new StopDismissed(at, dwell.TrackId, dwell.LaneId!, dwell.LastStillAt - dwell.StillSince));
         dwell.Release();
-    }
-
-    private ParkingCase? FindCaseByPlate(string laneId, string? plate, DateTimeOffset at) =>
-        plate is null ? null : _cases.Find(c => c.LaneId == laneId && c.Plate == plate && at < c.CooldownEndsAt);
-
-    private void WatchCases(DateTimeOffset at, List<DwellEvent> events)
-    {
-        foreach (var open in _cases)
-        {
-            if (!open.Departed && at - open.LastSeenInPlaceAt > _tracker.Options.MaxMiss)
-            {
-                open.Departed = true;
-                _departures++;
-                events.Add(new VehicleDeparted(at, open.Id, open.LaneId, open.LastSeenInPlaceAt));
-            }
-        }
-        _cases.RemoveAll(c => c.Departed && at >= c.CooldownEndsAt);
-    }
-
-    /// <summary>The lane the vehicle is in: its current lane while that still holds it (no flapping between overlapping lanes), else the one it overlaps most.</summary>
-    private static LaneDefinition? LaneOf(IReadOnlyList<LaneDefinition> lanes, Track track, TrackDwell dwell, int frameWidth, int frameHeight)
-    {
-        if (dwell.LaneId is not null && lanes.FirstOrDefault(l => l.Id == dwell.LaneId) is { } current && current.Contains(track.Box, frameWidth, frameHeight))
-        {
-            return current;
-        }
-        LaneDefinition? best = null;
-        var bestOverlap = -1.0;
-        foreach (var lane in lanes)
-        {
-            if (lane.OverlapIfInside(track.Box, frameWidth, frameHeight) is { } overlap && overlap > bestOverlap)
-            {
-                best = lane;
-                bestOverlap = overlap;
-            }
-        }
-        return best;
     }
 }
