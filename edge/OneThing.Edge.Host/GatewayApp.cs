@@ -40,7 +40,6 @@ public static class GatewayApp
         builder.Services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidation>();
         builder.Services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section));
-        builder.Services.AddEngineOptions(configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.WebHost.UseUrls(configuration[$"{HttpOptions.Section}:Urls"] ?? new HttpOptions().Urls);
 

@@ -1,4 +1,4 @@
-using OneThing.Edge.Domain.Engine;
+using OneThing.Edge.Host.Configuration;
 using OneThing.Edge.Domain.Frames;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Reports;
@@ -20,7 +20,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
             .Validate(o => o.RecordingQueueCapacity > 0, $"{PipelineOptions.Section}:RecordingQueueCapacity must be positive")
             .ValidateOnStart();
-        services.AddOptions<ViolationEngineOptions>();
+        services.AddEngineOptions(configuration);
         services.AddOptions<FusionOptions>().Bind(configuration.GetSection(FusionOptions.Section));
         services.AddOptions<ClearanceOptions>().Bind(configuration.GetSection(ClearanceOptions.Section))
             .Validate(o => o.WatchMinutes > 0, $"{ClearanceOptions.Section}:WatchMinutes must be positive")
