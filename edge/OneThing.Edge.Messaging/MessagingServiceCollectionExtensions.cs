@@ -47,6 +47,9 @@ public static class MessagingServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<PdaIntake>();
+        // Registered before the broker, so it stops after it: the broker no longer hands over while the queue winds down.
+        services.AddSingleton<PdaReportQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<PdaReportQueue>());
         services.AddSingleton<InboundRouter>();
         services.AddSingleton(sp => new Lazy<InboundRouter>(sp.GetRequiredService<InboundRouter>));
         services.AddBrokerSecurity(configuration);

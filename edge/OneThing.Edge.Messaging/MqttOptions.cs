@@ -62,6 +62,13 @@ public sealed class MqttOptions : IValidatableObject
     public int FrameQueueCapacity { get; set; } = 4;
 
     /// <summary>
+    /// PDA reports taken off MQTT and waiting for intake. Never dropped: when full, the broker's handler waits (with an
+    /// external broker, also the broker's Receive Maximum for the gateway).
+    /// </summary>
+    [Range(1, ushort.MaxValue)]
+    public int ReportQueueCapacity { get; set; } = 64;
+
+    /// <summary>
     /// Embedded broker: messages kept for one offline device (receipts, tasks) before the oldest is dropped, so a PDA
     /// that stays away for weeks cannot grow the gateway's memory without bound.
     /// </summary>

@@ -11,10 +11,11 @@ using OneThing.Edge.Messaging.Security;
 namespace OneThing.Edge.Messaging.Transport;
 
 /// <summary>
-/// `Mqtt:Mode=Embedded`: the gateway is the broker. Inbound messages are handled inside the publish interceptor, which
-/// the broker awaits before it sends PUBACK: a PDA's report is acknowledged only once it is committed, and a report
-/// that could not be stored gets an error reason code so the PDA retries (`QuotaExceeded`, reason `storage-full`, when
-/// the disk is full).
+/// `Mqtt:Mode=Embedded`: the gateway is the broker. The publish interceptor, which the broker awaits before it sends
+/// PUBACK, hands a PDA's report to the <see cref="PdaReportQueue"/> and waits for that one intake attempt: the report
+/// is acknowledged only once it is committed, and one that could not be stored gets an error reason code so the PDA
+/// resends it (`QuotaExceeded`, reason `storage-full`, when the disk is full). The broker runs one client's messages
+/// in order and different clients' at once, so this holds up only that PDA; frames are queued without waiting.
 /// </summary>
 public sealed partial class EmbeddedBroker(
     MqttOptions options,

@@ -13,12 +13,12 @@ namespace OneThing.Edge.Messaging.Transport;
 /// <summary>
 /// `Mqtt:Mode=External` (Mosquitto, EMQX): one MQTT 5 client with a persistent session, so QoS 1 reports published
 /// while the gateway was away are delivered when it returns. A small reconnect loop replaces v4's managed client:
-/// ping, back off, reconnect, resubscribe. Reports are acknowledged manually, after they are committed. Frames are
-/// subscribed per configured camera, so an instance never receives the cameras of another instance on the broker.
+/// ping, back off, reconnect, resubscribe. The message handler only hands reports to the <see cref="PdaReportQueue"/>,
+/// which acknowledges each after its commit; frames never wait behind a report. Frames are subscribed per configured
+/// camera, so an instance never receives the cameras of another instance on the broker.
 /// </summary>
 public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBus
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(2);
 
     private readonly MqttOptions _options;
@@ -29,6 +29,8 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
     private readonly ILogger<ExternalBrokerClient> _logger;
     private readonly IMqttClient _client;
     private readonly string[] _cameraIds;
+    private long _connection;
+    private CancellationToken _stopping;
 
     public ExternalBrokerClient(MqttOptions options, TopicContract topics, IOptions<SiteOptions> site, Lazy<InboundRouter> router, GatewayStatus status, TimeProvider time, ILogger<ExternalBrokerClient> logger)
     {
@@ -63,8 +65,10 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Reconnect.RunAsync(
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        return Reconnect.RunAsync(
             async cancellationToken =>
             {
                 if (!await _client.TryPingAsync(cancellationToken))
@@ -80,6 +84,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
                 return true;
             },
             _time, stoppingToken);
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -108,6 +113,8 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
             .WithSessionExpiryInterval(_options.SessionExpirySeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))
+            // The broker sends no more unacknowledged reports than the report queue holds, so a hand-over normally finds room.
+            .WithReceiveMaximum((ushort)_options.ReportQueueCapacity)
             .WithWillTopic(_status.Topic)
             .WithWillPayload(_status.Offline())
             .WithWillRetain(true)
@@ -126,6 +133,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
                 .WithCertificateValidationHandler(_options.AllowUntrustedCertificates ? _ => true : null!));
         }
 
+        Interlocked.Increment(ref _connection);
         var result = await _client.ConnectAsync(builder.Build(), cancellationToken);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
@@ -161,20 +169,21 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        e.AutoAcknowledge = false;
-        var backoff = TimeSpan.FromMilliseconds(500);
-        // A report that cannot be stored yet (disk full, database locked) is retried here and stays unacknowledged,
-        // so the broker keeps it; after a restart it is redelivered from the persistent session.
-        while (await _router.Value.RouteAsync(e.ApplicationMessage, CancellationToken.None) != IntakeOutcome.Committed)
+        var connection = Interlocked.Read(ref _connection);
+        // A report stays unacknowledged until the queue has committed it, so the broker keeps it in the session.
+        e.AutoAcknowledge = !await _router.Value.HandOverAsync(e.ApplicationMessage, ct => AcknowledgeAsync(e, connection, ct), _stopping);
+    }
+
+    private Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, long connection, CancellationToken cancellationToken)
+    {
+        // MQTTnet sends a late PUBACK on whatever connection is current, where the packet id may name another message.
+        // A report from a dropped connection is redelivered by the session instead, and answered duplicate.
+        if (connection != Interlocked.Read(ref _connection) || !_client.IsConnected)
         {
-            if (!_client.IsConnected)
-            {
-                return;
-            }
-            await Task.Delay(backoff, _time);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            LogAcknowledgementSkipped(e.PacketIdentifier);
+            return Task.CompletedTask;
         }
-        await e.AcknowledgeAsync(CancellationToken.None);
+        return e.AcknowledgeAsync(cancellationToken);
     }
 
     public override void Dispose()
@@ -191,6 +200,9 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker refused the subscription to {TopicFilter}: {Reason}")]
     private partial void LogSubscriptionRefused(string topicFilter, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored report (packet {PacketId}) not acknowledged: its connection dropped; the broker redelivers it")]
+    private partial void LogAcknowledgementSkipped(ushort packetId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Clean MQTT disconnect failed: {Reason}")]
     private partial void LogDisconnectFailed(string reason);
