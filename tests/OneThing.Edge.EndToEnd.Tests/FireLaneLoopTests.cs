@@ -163,6 +163,47 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_car_whose_plate_has_no_owner_on_record_reaches_the_officer_within_seconds()
+    {
+        // A traffic system that knows 浙B2V9L7's owner but not 辽DU4356's.
+        var owners = Path.Combine(TestPaths.NewTempDirectory("owners"), "owners.csv");
+        await File.WriteAllLinesAsync(owners, ["plate,owner,phone", "浙B2V9L7,王芳,13800001234"]);
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var simulator = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:OwnersCsv", owners,
+            "--Simulator:NoticeFile", Path.Combine(TestPaths.NewTempDirectory("sim"), "notices.jsonl"), "--Serilog:MinimumLevel:Default", "Warning"]);
+        await simulator.StartAsync();
+        var settings = Settings();
+        settings["OneThing:TrafficSystem:BaseUrl"] = url;
+        settings["OneThing:Clearance:OfficerDevices:0"] = "pda-officer-1"; // WatchMinutes stays 10: a task now is not the deadline's
+        await using var gateway = await GatewayHarness.StartAsync(settings);
+        await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1");
+        await using var officer = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "pda-officer-1");
+        var tasks = gateway.Settings.Topics.Tasks("pda-officer-1");
+        await officer.SubscribeAsync(tasks);
+
+        await PlayAsync(gateway, camera, await File.ReadAllBytesAsync(Scene), _t0, 25); // confirmed 20 s in
+        var confirmedBy = DateTimeOffset.UtcNow;
+
+        var task = await officer.WaitForJsonAsync(tasks, t => t.GetProperty("plate").GetString() == "辽DU4356", TimeSpan.FromSeconds(20));
+        Assert.Equal("no owner on record for the plate", task.GetProperty("reason").GetString());
+        Assert.True(DateTimeOffset.UtcNow - confirmedBy < TimeSpan.FromSeconds(20), "the task came within seconds, not after WatchMinutes");
+        var store = gateway.Get<ViolationStore>();
+        var noOwner = await store.GetAsync(task.GetProperty("violationId").GetGuid(), default);
+        Assert.Equal(CaseState.Escalated, noOwner!.State);
+        Assert.Equal(NoticeStatuses.NoOwner, noOwner.NoticeStatus);
+
+        // The car with an owner got its SMS and waits for the deadline: notified, no task.
+        using var traffic = new HttpClient { BaseAddress = new Uri(url) };
+        traffic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        var sms = Assert.Single((await traffic.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!, n => n.GetProperty("phone").GetString() != "");
+        Assert.Equal("浙B2V9L7", sms.GetProperty("plate").GetString());
+        var notified = await Eventually.ReturnsAsync(async () => (await store.GetAsync(Guid.Parse(sms.GetProperty("violationId").GetString()!), default))!.State,
+            s => s == CaseState.Notified, TimeSpan.FromSeconds(10), "owner's case notified");
+        Assert.Equal(CaseState.Notified, notified);
+        await simulator.StopAsync();
+    }
+
+    [Fact]
     public async Task After_a_restart_a_cited_car_that_has_left_is_cleared_not_forgotten()
     {
         var settings = Settings();
