@@ -21,7 +21,6 @@ public static class PipelineServiceCollectionExtensions
         services.AddOptions<ClearanceOptions>().Bind(configuration.GetSection(ClearanceOptions.Section))
             .Validate(o => o.WatchMinutes > 0, $"{ClearanceOptions.Section}:WatchMinutes must be positive")
             .ValidateOnStart();
-        services.AddSingleton<IImageProbe, PhotoProbe>();
         services.AddSingleton<ViolationEvents>();
         services.AddSingleton<ClearanceWatcher>();
         services.AddSingleton<IViolationLifecycle>(sp => sp.GetRequiredService<ClearanceWatcher>());
