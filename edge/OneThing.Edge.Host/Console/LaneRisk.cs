@@ -4,6 +4,7 @@ using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Transport;
 using OneThing.Edge.Storage;
+using OneThing.Edge.Storage.Cases;
 using Quartz;
 
 namespace OneThing.Edge.Host.OperatorConsole;

@@ -1,7 +1,6 @@
 using System.Globalization;
-using OneThing.Edge.Storage;
 
-namespace OneThing.Edge.Host.OperatorConsole;
+namespace OneThing.Edge.Storage.Cases;
 
 public sealed record EvidenceRow(string Kind, string Sha256, string CapturedAt);
 
