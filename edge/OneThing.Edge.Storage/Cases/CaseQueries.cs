@@ -76,6 +76,22 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         return counts;
     }
 
+    /// <summary>Cases confirmed at or after <paramref name="since"/>, by lane (the console's lane risk).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountByLaneSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT lane_id, COUNT(*) FROM violations WHERE confirmed_at >= $since GROUP BY lane_id";
+        command.Parameters.AddWithValue("$since", ToText(since));
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+        return counts;
+    }
+
     public async Task<OutboxBacklog> OutboxAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
