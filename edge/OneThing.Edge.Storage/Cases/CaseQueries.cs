@@ -14,11 +14,6 @@ public sealed record OutboxBacklog(long Pending, long DeadLettered, double Oldes
 /// <summary>Read-only views of the case tables for the console and /metrics.</summary>
 public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
 {
-    // Same fixed-width UTC text as storage writes, so text comparison is time order.
-    private const string StoredFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
-
-    public static string ToText(DateTimeOffset at) => at.UtcDateTime.ToString(StoredFormat, CultureInfo.InvariantCulture);
-
     public async Task<IReadOnlyList<CaseRow>> RecentAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -82,7 +77,7 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT lane_id, COUNT(*) FROM violations WHERE confirmed_at >= $since GROUP BY lane_id";
-        command.Parameters.AddWithValue("$since", ToText(since));
+        command.Parameters.AddWithValue("$since", SqliteTime.ToText(since));
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -107,7 +102,7 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         var dead = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
         var oldest = reader.IsDBNull(2)
             ? 0
-            : Math.Max(0, (time.GetUtcNow() - DateTimeOffset.ParseExact(reader.GetString(2), StoredFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)).TotalSeconds);
+            : Math.Max(0, (time.GetUtcNow() - SqliteTime.Parse(reader.GetString(2))).TotalSeconds);
         return new OutboxBacklog(pending, dead, oldest);
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.Data.Sqlite;
 using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
-using OneThing.Edge.Storage.Outbox;
 
 namespace OneThing.Edge.Storage.Violations;
 
