@@ -85,7 +85,7 @@ public sealed class SqliteDatabase
             run.Transaction = transaction;
             run.CommandText = sql + "\nINSERT INTO schema_migrations (name, applied_at) VALUES ($name, $at);";
             run.Parameters.AddWithValue("$name", name);
-            run.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+            run.Parameters.AddWithValue("$at", SqliteTime.ToText(DateTimeOffset.UtcNow));
             await run.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             applied++;

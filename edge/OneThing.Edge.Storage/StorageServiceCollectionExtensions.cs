@@ -22,6 +22,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IPdaReportStore>(sp => sp.GetRequiredService<PdaReportStore>());
         services.AddSingleton<AuditLog>();
         services.AddSingleton<CaseRecorder>();
+        services.AddSingleton<CaseQueries>();
         services.AddViolationOutbox(configuration);
         // Registered before the other hosted services so the schema is current before anything reads or writes.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageMigration>());

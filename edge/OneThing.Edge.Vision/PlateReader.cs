@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Plates;
 using OpenCvSharp;
 
 namespace OneThing.Edge.Vision;
@@ -43,7 +44,7 @@ public sealed class PlateReader : IDisposable
             _model.Run(ws);
             var (raw, confidence) = CtcDecoder.Decode(ws.Output, Classes, _keys);
             var text = PlateText.Clean(raw);
-            return new PlateTextReading(raw, text, confidence, PlateText.IsValid(text));
+            return new PlateTextReading(raw, text, confidence, PlateFormat.IsValid(text));
         }
         finally
         {

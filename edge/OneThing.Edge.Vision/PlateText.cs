@@ -1,12 +1,14 @@
 using System.Text;
-using System.Text.RegularExpressions;
+using OneThing.Edge.Domain.Plates;
 
 namespace OneThing.Edge.Vision;
 
-/// <summary>Chinese plate text: clean-up of the reader's output and the format check.</summary>
-public static partial class PlateText
+/// <summary>Chinese plate text: clean-up of the reader's output (validity is <see cref="PlateFormat"/>'s).</summary>
+public static class PlateText
 {
-    private const string Allowed = "京沪津渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新学警港澳挂使领民航危险品";
+    // Plate characters besides letters and digits; the last ones appear on special plates (embassy, civil aviation,
+    // hazardous goods) that the format does not accept.
+    private const string Allowed = PlateFormat.Provinces + PlateFormat.Suffixes + "使民航危险品";
 
     /// <summary>
     /// Keeps plate characters only (drops the separator dot and noise) and maps O to 0 and I to 1 after the
@@ -34,10 +36,5 @@ public static partial class PlateText
         return sb.ToString();
     }
 
-    public static bool IsValid(string text) => text is not null && Format().IsMatch(text);
-
     private static bool IsAlnum(char ch) => ch is (>= '0' and <= '9') or (>= 'A' and <= 'Z');
-
-    [GeneratedRegex("^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳领]?$")]
-    private static partial Regex Format();
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Reports;
 
 namespace OneThing.Edge.Vision;
 
@@ -9,7 +10,8 @@ public static class VisionServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <c>OneThing:Vision</c> (models folder from <c>OneThing:Models:Directory</c>), validates it at start and
-    /// registers the detectors, reader, decoder, annotator and the <see cref="VehicleVision"/> facade as singletons.
+    /// registers the detectors, reader, decoder, annotator, the <see cref="VehicleVision"/> facade and the officers'
+    /// photo check (<see cref="IImageProbe"/>) as singletons.
     /// </summary>
     public static IServiceCollection AddVision(this IServiceCollection services, IConfiguration configuration)
     {
@@ -32,6 +34,7 @@ public static class VisionServiceCollectionExtensions
         services.TryAddSingleton<PlateColorClassifier>();
         services.TryAddSingleton<VehicleVision>();
         services.TryAddSingleton<Annotator>();
+        services.TryAddSingleton<IImageProbe, PhotoProbe>();
         return services;
     }
 }

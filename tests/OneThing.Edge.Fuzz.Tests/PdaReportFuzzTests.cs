@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
-using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Pda;
 using OneThing.Edge.Vision;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Geometry;
+using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.TestKit;
 using OpenCvSharp;
 
@@ -37,6 +38,16 @@ public sealed class CompositionTests
         Assert.All(vehicles, v => Assert.Equal("car", v.Label)); // the bus box is gone with the class map
         Assert.All(vehicles, v => Assert.True(v.Score >= 0.5f));
         Assert.Null(vision.ReadPlates(frame)[0].Color);
+    }
+
+    [Fact]
+    public void AddVision_provides_the_photo_check_that_officers_reports_need()
+    {
+        using var sp = Build(new() { ["OneThing:Models:Directory"] = TestPaths.Models });
+        var probe = Assert.IsType<PhotoProbe>(sp.GetRequiredService<IImageProbe>());
+        var png = File.ReadAllBytes(TestPaths.Sample("plates", "we_single_green.png"));
+        Assert.Null(probe.Problem(png, 8192));
+        Assert.NotNull(probe.Problem("not an image"u8, 8192));
     }
 
     [Fact]

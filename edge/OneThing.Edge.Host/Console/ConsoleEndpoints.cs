@@ -5,6 +5,7 @@ using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Vision;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;

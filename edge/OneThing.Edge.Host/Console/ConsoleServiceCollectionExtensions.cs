@@ -7,8 +7,8 @@ namespace OneThing.Edge.Host.OperatorConsole;
 public static class ConsoleServiceCollectionExtensions
 {
     /// <summary>
-    /// The operator console: sign-in, lane overrides layered over the site configuration (reloaded on change), case
-    /// views and the lane risk job.
+    /// The operator console: sign-in, lane overrides layered over the site configuration (reloaded on change) and the
+    /// lane risk job; its case views read storage's CaseQueries.
     /// </summary>
     public static IServiceCollection AddConsole(this IServiceCollection services, ConfigurationManager configuration)
     {
@@ -26,7 +26,6 @@ public static class ConsoleServiceCollectionExtensions
         services.AddOptions<RiskOptions>().Bind(configuration.GetSection(RiskOptions.Section));
         services.AddSingleton<OperatorSessions>();
         services.AddSingleton<OperatorRequired>();
-        services.AddSingleton<CaseQueries>();
         services.AddSingleton<LaneRiskBoard>();
 
         var risk = configuration.GetSection(RiskOptions.Section).Get<RiskOptions>() ?? new RiskOptions();

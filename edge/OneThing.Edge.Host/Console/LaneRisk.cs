@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Transport;
-using OneThing.Edge.Storage;
+using OneThing.Edge.Storage.Cases;
 using Quartz;
 
 namespace OneThing.Edge.Host.OperatorConsole;
@@ -33,7 +33,7 @@ public sealed class LaneRiskBoard
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed partial class LaneRiskJob(
-    SqliteDatabase database, IOptionsMonitor<SiteOptions> site, IOptionsMonitor<RiskOptions> risk, LaneRiskBoard board,
+    CaseQueries cases, IOptionsMonitor<SiteOptions> site, IOptionsMonitor<RiskOptions> risk, LaneRiskBoard board,
     IGatewayBus bus, TopicContract topics, TimeProvider time, ILogger<LaneRiskJob> logger) : IJob
 {
     public static readonly JobKey Key = new("lane-risk");
@@ -42,7 +42,7 @@ public sealed partial class LaneRiskJob(
     {
         var now = time.GetUtcNow();
         var options = risk.CurrentValue;
-        var counts = await CountCasesAsync(now.AddHours(-options.WindowHours), cancellationToken);
+        var counts = await cases.CountByLaneSinceAsync(now.AddHours(-options.WindowHours), cancellationToken);
         var lanes = site.CurrentValue.Cameras.SelectMany(c => c.Lanes.Select(l => (LaneId: l.Id, CameraId: (string?)c.Id))).ToList();
         // PDA cases may name lanes no camera watches; they are rated too.
         lanes.AddRange(counts.Keys.Where(id => lanes.All(l => l.LaneId != id)).Select(id => (id, (string?)null)));
@@ -71,21 +71,6 @@ public sealed partial class LaneRiskJob(
             // The rating is still on the console; the next run publishes again.
             LogNotPublished(e);
         }
-    }
-
-    private async Task<Dictionary<string, int>> CountCasesAsync(DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT lane_id, COUNT(*) FROM violations WHERE confirmed_at >= $since GROUP BY lane_id";
-        command.Parameters.AddWithValue("$since", CaseQueries.ToText(since));
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts[reader.GetString(0)] = reader.GetInt32(1);
-        }
-        return counts;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lane risk ratings not published")]

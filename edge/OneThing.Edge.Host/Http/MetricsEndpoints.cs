@@ -5,6 +5,7 @@ using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Security;
+using OneThing.Edge.Storage.Cases;
 using Prometheus;
 
 namespace OneThing.Edge.Host.Http;

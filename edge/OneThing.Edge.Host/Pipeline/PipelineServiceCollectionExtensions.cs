@@ -25,7 +25,6 @@ public static class PipelineServiceCollectionExtensions
         services.AddOptions<ClearanceOptions>().Bind(configuration.GetSection(ClearanceOptions.Section))
             .Validate(o => o.WatchMinutes > 0, $"{ClearanceOptions.Section}:WatchMinutes must be positive")
             .ValidateOnStart();
-        services.AddSingleton<IImageProbe, PhotoProbe>();
         services.AddSingleton<CaseEvents>();
         services.AddSingleton<OfficerTasks>();
         services.AddSingleton<CaseService>();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Reports;
 
 namespace OneThing.Edge.Messaging.Pda;

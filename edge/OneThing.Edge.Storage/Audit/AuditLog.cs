@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -57,7 +56,7 @@ public sealed class AuditLog(SqliteDatabase database, TimeProvider timeProvider)
             """;
         insert.Parameters.AddWithValue("$seq", entry.Sequence);
         insert.Parameters.AddWithValue("$kind", entry.Kind);
-        insert.Parameters.AddWithValue("$at", AuditChain.FormatTime(entry.At));
+        insert.Parameters.AddWithValue("$at", SqliteTime.ToText(entry.At));
         insert.Parameters.AddWithValue("$payload", entry.PayloadJson);
         insert.Parameters.AddWithValue("$payloadSha", entry.PayloadSha256);
         insert.Parameters.AddWithValue("$prev", entry.PreviousHash);
@@ -126,8 +125,5 @@ public sealed class AuditLog(SqliteDatabase database, TimeProvider timeProvider)
     }
 
     // An edited, unparsable time still yields an entry, whose hash then fails to match.
-    private static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? at
-            : DateTimeOffset.MinValue;
+    private static DateTimeOffset ParseTime(string text) => SqliteTime.TryParse(text, out var at) ? at : DateTimeOffset.MinValue;
 }

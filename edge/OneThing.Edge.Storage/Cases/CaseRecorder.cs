@@ -56,13 +56,11 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         {
             cases.Add(new CaseSummary(
                 Guid.Parse(reader.GetString(0)), CaseLifecycle.Parse(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), Time(reader.GetString(5)), Time(reader.GetString(6)),
+                reader.IsDBNull(4) ? null : reader.GetString(4), SqliteTime.Parse(reader.GetString(5)), SqliteTime.Parse(reader.GetString(6)),
                 CasePlace.Parse(reader.IsDBNull(7) ? null : reader.GetString(7))));
         }
         return cases;
     }
-
-    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <returns>false when this violation id was recorded before (a replayed or repeated confirmation): nothing is added.</returns>
     public async Task<bool> RecordAsync(Violation violation, EvidenceManifest manifest, CancellationToken cancellationToken)

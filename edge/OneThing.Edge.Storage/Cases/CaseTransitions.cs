@@ -2,7 +2,6 @@ using Microsoft.Data.Sqlite;
 using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Storage.Audit;
-using OneThing.Edge.Storage.Outbox;
 
 namespace OneThing.Edge.Storage.Cases;
 

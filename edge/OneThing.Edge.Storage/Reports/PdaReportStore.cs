@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OneThing.Edge.Domain.Reports;
@@ -42,10 +41,10 @@ public sealed class PdaReportStore(SqliteDatabase database, FileStore files) : I
                 insert.Parameters.AddWithValue("$plate", report.Plate);
                 insert.Parameters.AddWithValue("$lane", (object?)report.LaneId ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$location", report.Location is null ? DBNull.Value : JsonSerializer.Serialize(report.Location));
-                insert.Parameters.AddWithValue("$observed", Time(report.ObservedAt));
+                insert.Parameters.AddWithValue("$observed", SqliteTime.ToText(report.ObservedAt));
                 insert.Parameters.AddWithValue("$task", (object?)report.TaskId ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$note", (object?)report.Note ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$received", Time(report.ReceivedAt));
+                insert.Parameters.AddWithValue("$received", SqliteTime.ToText(report.ReceivedAt));
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -77,7 +76,7 @@ public sealed class PdaReportStore(SqliteDatabase database, FileStore files) : I
             insert.Parameters.AddWithValue("$reason", reason);
             insert.Parameters.AddWithValue("$sha", (object?)sha ?? DBNull.Value);
             insert.Parameters.AddWithValue("$bytes", payload.Length);
-            insert.Parameters.AddWithValue("$at", Time(receivedAt));
+            insert.Parameters.AddWithValue("$at", SqliteTime.ToText(receivedAt));
             return await insert.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
     }
@@ -99,7 +98,7 @@ public sealed class PdaReportStore(SqliteDatabase database, FileStore files) : I
         }
         return new StoredPdaReport(
             reportId, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-            DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture), reader.IsDBNull(5) ? null : reader.GetString(5),
+            SqliteTime.ParseReportTime(reader.GetString(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
             reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
             reader.IsDBNull(7) ? [] : reader.GetString(7).Split(','));
     }
@@ -123,8 +122,6 @@ public sealed class PdaReportStore(SqliteDatabase database, FileStore files) : I
         command.CommandText = sql;
         return command;
     }
-
-    private static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 }
 
 public sealed record StoredPdaReport(

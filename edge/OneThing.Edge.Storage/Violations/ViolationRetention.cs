@@ -12,7 +12,7 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files)
 {
     public async Task<RetentionResult> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
-        var cutoff = Outbox.SqliteTime.ToText(olderThan);
+        var cutoff = SqliteTime.ToText(olderThan);
         var (messages, violations, candidates) = await database.InTransactionAsync(async (connection, transaction) =>
         {
             var shas = new List<string>();

@@ -5,7 +5,6 @@ using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Cases;
-using OneThing.Edge.Storage.Outbox;
 
 namespace OneThing.Edge.Storage.Violations;
 

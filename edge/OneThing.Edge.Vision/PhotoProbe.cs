@@ -1,7 +1,6 @@
 using OneThing.Edge.Domain.Reports;
-using OneThing.Edge.Vision;
 
-namespace OneThing.Edge.Host.Pipeline;
+namespace OneThing.Edge.Vision;
 
 /// <summary>An officer's photo must decode like a camera frame, within the photo size limit.</summary>
 public sealed class PhotoProbe(FrameDecoder decoder) : IImageProbe

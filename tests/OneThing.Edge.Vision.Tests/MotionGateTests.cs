@@ -1,11 +1,8 @@
 using OneThing.Edge.Domain.Lanes;
-using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.TestKit;
-using OneThing.Edge.Vision;
 using OpenCvSharp;
-using Xunit;
 
-namespace OneThing.Edge.Host.Tests.Pipeline;
+namespace OneThing.Edge.Vision.Tests;
 
 /// <summary>The motion gate on real 1280x720 JPEGs of a sample compound scene, decoded as the pipeline decodes them.</summary>
 public sealed class MotionGateTests : IDisposable

@@ -2,7 +2,7 @@ using OneThing.Edge.Domain.Lanes;
 using OpenCvSharp;
 using PointF = OneThing.Edge.Domain.Geometry.PointF;
 
-namespace OneThing.Edge.Host.Pipeline;
+namespace OneThing.Edge.Vision;
 
 /// <summary>`OneThing:Pipeline:MotionGate`: when a camera's frame may skip the vehicle detector.</summary>
 public sealed class MotionGateOptions

@@ -1,7 +1,6 @@
 using System.Globalization;
-using OneThing.Edge.Storage;
 
-namespace OneThing.Edge.Host.OperatorConsole;
+namespace OneThing.Edge.Storage.Cases;
 
 public sealed record EvidenceRow(string Kind, string Sha256, string CapturedAt);
 
@@ -15,11 +14,6 @@ public sealed record OutboxBacklog(long Pending, long DeadLettered, double Oldes
 /// <summary>Read-only views of the case tables for the console and /metrics.</summary>
 public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
 {
-    // Same fixed-width UTC text as storage writes, so text comparison is time order.
-    private const string StoredFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
-
-    public static string ToText(DateTimeOffset at) => at.UtcDateTime.ToString(StoredFormat, CultureInfo.InvariantCulture);
-
     public async Task<IReadOnlyList<CaseRow>> RecentAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -77,6 +71,22 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         return counts;
     }
 
+    /// <summary>Cases confirmed at or after <paramref name="since"/>, by lane (the console's lane risk).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountByLaneSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT lane_id, COUNT(*) FROM violations WHERE confirmed_at >= $since GROUP BY lane_id";
+        command.Parameters.AddWithValue("$since", SqliteTime.ToText(since));
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+        return counts;
+    }
+
     public async Task<OutboxBacklog> OutboxAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -92,7 +102,7 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         var dead = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
         var oldest = reader.IsDBNull(2)
             ? 0
-            : Math.Max(0, (time.GetUtcNow() - DateTimeOffset.ParseExact(reader.GetString(2), StoredFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)).TotalSeconds);
+            : Math.Max(0, (time.GetUtcNow() - SqliteTime.Parse(reader.GetString(2))).TotalSeconds);
         return new OutboxBacklog(pending, dead, oldest);
     }
 }
