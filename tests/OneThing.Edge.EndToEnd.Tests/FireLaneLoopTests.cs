@@ -195,7 +195,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         // The car with an owner got its SMS and waits for the deadline: notified, no task.
         using var traffic = new HttpClient { BaseAddress = new Uri(url) };
         traffic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        var sms = Assert.Single((await traffic.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!, n => n.GetProperty("phone").GetString() != "");
+        var sms = Assert.Single((await traffic.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!, n => n.GetProperty("status").GetString() == NoticeStatuses.Sent);
         Assert.Equal("浙B2V9L7", sms.GetProperty("plate").GetString());
         var notified = await Eventually.ReturnsAsync(async () => (await store.GetAsync(Guid.Parse(sms.GetProperty("violationId").GetString()!), default))!.State,
             s => s == CaseState.Notified, TimeSpan.FromSeconds(10), "owner's case notified");
