@@ -5,7 +5,7 @@ using OneThing.Edge.Domain.Lanes;
 namespace OneThing.Edge.Domain.Engine;
 
 /// <summary>
-/// The cases one camera still watches: open ones, and departed ones through the cooldown for their plate. It finds
+/// The cases one camera still follows: open ones, and departed ones through the cooldown for their plate. It finds
 /// the vehicle of an earlier case again, by position or plate, so one parked car stays one case. Not thread-safe:
 /// the engine calls it under its lock.
 /// </summary>
@@ -70,7 +70,7 @@ internal sealed class CaseBook
         plate is null ? null : _cases.Find(c => c.LaneId == laneId && c.Plate == plate && at < c.CooldownEndsAt);
 
     /// <summary>Departs the cases not seen in place for longer than the tracker's inertia; forgets them after their cooldown.</summary>
-    public void Watch(DateTimeOffset at, TimeSpan maxMiss, List<DwellEvent> events)
+    public void ReportDepartures(DateTimeOffset at, TimeSpan maxMiss, List<DwellEvent> events)
     {
         foreach (var open in _cases)
         {

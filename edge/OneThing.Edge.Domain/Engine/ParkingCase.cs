@@ -2,7 +2,7 @@ using OneThing.Edge.Domain.Geometry;
 
 namespace OneThing.Edge.Domain.Engine;
 
-/// <summary>A confirmed case the engine still watches: until departure, then through the cooldown for its plate.</summary>
+/// <summary>A confirmed case the engine still follows: until departure, then through the cooldown for its plate.</summary>
 public sealed class ParkingCase
 {
     internal ParkingCase(Guid id, string laneId, string? plate, Box box, DateTimeOffset confirmedAt, TimeSpan cooldown)

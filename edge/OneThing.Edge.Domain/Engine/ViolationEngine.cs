@@ -20,7 +20,7 @@ namespace OneThing.Edge.Domain.Engine;
 /// stage 2 + <see cref="ViolationConfirmed"/> -> store both frames and the plate close-up, then the violation
 /// (<see cref="ViolationConfirmed.ToViolation"/>) in one transaction; <see cref="StopDismissed"/> or
 /// <see cref="CaseResumed"/> -> drop what was kept for that track; <see cref="VehicleDeparted"/> -> tell the
-/// clearance watcher. At start, <see cref="RestoreCase"/> each case that is open or in cooldown.
+/// case service (the case is cleared or closed). At start, <see cref="RestoreCase"/> each case that is open or in cooldown.
 /// </remarks>
 public sealed class ViolationEngine
 {
@@ -168,7 +168,7 @@ public sealed class ViolationEngine
             }
         }
 
-        _cases.Watch(capturedAt, _tracker.Options.MaxMiss, events);
+        _cases.ReportDepartures(capturedAt, _tracker.Options.MaxMiss, events);
         return events;
     }
 

@@ -42,7 +42,7 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         violations.SignalDispatcher();
     }
 
-    /// <summary>Cases whose loop is not closed (for the clearance watcher after a restart), or all cases (replay scoring).</summary>
+    /// <summary>Open cases (clearance deadlines and engines after a restart), or all cases (replay scoring).</summary>
     public async Task<IReadOnlyList<CaseSummary>> CasesAsync(bool openOnly, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
