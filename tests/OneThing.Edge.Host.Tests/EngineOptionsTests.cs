@@ -40,16 +40,10 @@ public sealed class EngineOptionsTests
         var settings = new GatewaySettings();
         settings["OneThing:Engine:Tracker:IouThreshold"] = "1.5";
         await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
-        await WaitForExitAsync(gateway);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a refused configuration exits at once
+        await gateway.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(2, gateway.ExitCode);
         Assert.Contains("OneThing:Engine:Tracker:IouThreshold must be above 0 and at most 1 (got 1.5)", gateway.Output, StringComparison.Ordinal);
-    }
-
-    /// <summary>A gateway refusing its configuration exits at once; a minute means it did not.</summary>
-    private static async Task WaitForExitAsync(GatewayProcess gateway)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await gateway.WaitForExitAsync(timeout.Token);
     }
 }
