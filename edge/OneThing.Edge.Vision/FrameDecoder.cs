@@ -30,28 +30,44 @@ public sealed class FrameDecoder(FrameLimits limits)
 
     public FrameLimits Limits { get; } = limits ?? throw new ArgumentNullException(nameof(limits));
 
+    // Camera frames keep the sensor's orientation even if tagged otherwise: lanes are drawn on the frame as sent, and
+    // the header's size, the thumbnail and the full decode must agree (OpenCV would turn only what it decodes).
+    private const ImreadModes FullColor = ImreadModes.Color | ImreadModes.IgnoreOrientation;
+
     /// <summary>Decodes or throws <see cref="FrameDecodeException"/>; the caller owns (disposes) the Mat.</summary>
-    public Mat Decode(ReadOnlySpan<byte> data) => Decode(data, ReadHeader(data), ImreadModes.Color);
+    public Mat Decode(ReadOnlySpan<byte> data) => Decode(data, ReadHeader(data), FullColor);
 
     /// <summary>Decodes data whose header <see cref="ReadHeader"/> already checked (parsed once per frame).</summary>
-    public Mat Decode(ReadOnlySpan<byte> data, FrameHeader header) => Decode(data, header, ImreadModes.Color);
+    public Mat Decode(ReadOnlySpan<byte> data, FrameHeader header) => Decode(data, header, FullColor);
+
+    /// <summary>
+    /// A photo as the person who took it saw it: decoded, then turned by its EXIF orientation (officers' phones,
+    /// <c>detect</c>). Only a JPEG with an APP1 segment has its orientation read, so camera frames pay nothing.
+    /// </summary>
+    public Mat DecodeUpright(ReadOnlySpan<byte> data)
+    {
+        var header = ReadHeader(data);
+        return ExifOrientation.Apply(Decode(data, header, FullColor), header.Orientation);
+    }
 
     /// <summary>
     /// The image in grey at 1/8 of its size (one pixel per 8x8 block): libjpeg decodes it from the block averages
     /// alone, a small fraction of a full decode, which is enough to tell whether a scene changed.
     /// </summary>
-    public Mat DecodeThumbnail(ReadOnlySpan<byte> data, FrameHeader header) => Decode(data, header, ImreadModes.ReducedGrayscale8);
+    public Mat DecodeThumbnail(ReadOnlySpan<byte> data, FrameHeader header) =>
+        Decode(data, header, ImreadModes.ReducedGrayscale8 | ImreadModes.IgnoreOrientation);
 
     private Mat Decode(ReadOnlySpan<byte> data, FrameHeader header, ImreadModes mode)
     {
         if (!header.IsChecked)
         {
-            ReadHeader(data);
+            header = ReadHeader(data);
         }
         Mat mat;
         try
         {
-            mat = Cv2.ImDecode(data, mode);
+            // Without the trailer: what follows the image's end marker is not the decoder's business.
+            mat = Cv2.ImDecode(data[..header.Length], mode);
         }
         catch (OpenCVException e)
         {
@@ -67,7 +83,7 @@ public sealed class FrameDecoder(FrameLimits limits)
 
     /// <summary>
     /// Width and height from the JPEG SOF or PNG IHDR header, after the format, byte size, dimension and
-    /// completeness checks (in that order).
+    /// completeness checks (in that order): a JPEG's last scan must reach its end-of-image marker.
     /// </summary>
     public FrameHeader ReadHeader(ReadOnlySpan<byte> data)
     {
@@ -109,68 +125,13 @@ public sealed class FrameDecoder(FrameLimits limits)
         {
             throw new FrameDecodeException(FrameDecodeException.Truncated, "PNG has no IEND chunk at its end");
         }
-        return new FrameHeader((int)width, (int)height); // within MaxSide after the check
+        return new FrameHeader((int)width, (int)height, data.Length, ExifOrientation.Upright); // within MaxSide after the check
     }
 
     private FrameHeader ReadJpeg(ReadOnlySpan<byte> data)
     {
-        var i = 2;
-        while (true)
-        {
-            if (i + 4 > data.Length)
-            {
-                throw new FrameDecodeException(FrameDecodeException.Truncated, "JPEG ends before its frame header");
-            }
-            if (data[i] != 0xFF)
-            {
-                throw new FrameDecodeException(FrameDecodeException.Corrupt, $"JPEG marker expected at byte {i}");
-            }
-            var marker = data[i + 1];
-            if (marker == 0xFF)
-            {
-                i++; // fill byte
-                continue;
-            }
-            if (marker is 0x01 or (>= 0xD0 and <= 0xD7))
-            {
-                i += 2;
-                continue;
-            }
-            if (marker is 0xD9 or 0xDA)
-            {
-                throw new FrameDecodeException(FrameDecodeException.Corrupt, "JPEG has no frame header before its scan");
-            }
-            var length = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i + 2, 2));
-            if (length < 2)
-            {
-                throw new FrameDecodeException(FrameDecodeException.Corrupt, "JPEG segment length is invalid");
-            }
-            // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
-            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
-            {
-                if (i + 9 > data.Length)
-                {
-                    throw new FrameDecodeException(FrameDecodeException.Truncated, "JPEG ends inside its frame header");
-                }
-                var height = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i + 5, 2));
-                var width = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(i + 7, 2));
-                CheckDimensions(width, height);
-                CheckJpegEnd(data);
-                return new FrameHeader(width, height);
-            }
-            i += 2 + length;
-        }
-    }
-
-    // libjpeg fills a cut-off scan with grey and reports success, so completeness is checked here: a whole JPEG
-    // ends with the EOI marker (some encoders pad with zeros after it).
-    private static void CheckJpegEnd(ReadOnlySpan<byte> data)
-    {
-        var end = data.TrimEnd((byte)0);
-        if (end.Length < 4 || end[^2] != 0xFF || end[^1] != 0xD9)
-        {
-            throw new FrameDecodeException(FrameDecodeException.Truncated, "JPEG has no end-of-image marker (cut off)");
-        }
+        var layout = JpegStructure.Read(data, CheckDimensions);
+        return new FrameHeader(layout.Width, layout.Height, layout.Length, layout.Orientation);
     }
 
     private void CheckDimensions(uint width, uint height)
@@ -190,11 +151,19 @@ public sealed class FrameDecoder(FrameLimits limits)
 /// <summary>An image's size from its header, made only by <see cref="FrameDecoder.ReadHeader"/> after its checks.</summary>
 public readonly struct FrameHeader
 {
-    internal FrameHeader(int width, int height) => (Width, Height) = (width, height);
+    internal FrameHeader(int width, int height, int length, int orientation) =>
+        (Width, Height, Length, Orientation) = (width, height, length, orientation);
 
+    /// <summary>As stored, before any <see cref="Orientation"/> is applied.</summary>
     public int Width { get; }
 
     public int Height { get; }
+
+    /// <summary>Bytes up to and including the JPEG end-of-image marker; a trailer after it is not part of the image.</summary>
+    public int Length { get; }
+
+    /// <summary>EXIF orientation, 1 (as stored) to 8; 1 for PNG and for JPEGs without it.</summary>
+    public int Orientation { get; }
 
     /// <summary>False for <c>default</c>: a header nobody read, which decoding reads first.</summary>
     internal bool IsChecked => Width > 0;

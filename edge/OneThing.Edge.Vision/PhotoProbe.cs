@@ -14,7 +14,7 @@ public sealed class PhotoProbe(FrameDecoder decoder) : IImageProbe
             {
                 return $"image is {width}x{height} px; at most {maxSide} px a side";
             }
-            using var image = decoder.Decode(data);
+            using var image = decoder.DecodeUpright(data);
             return null;
         }
         catch (FrameDecodeException e)

@@ -88,6 +88,23 @@ public sealed class PdaIntakeTests : IAsyncLifetime
         Assert.Equal(1, await gateway.Get<SqliteDatabase>().CountAsync("pda_report_photos"));
     }
 
+    [Fact]
+    public async Task A_phone_photo_with_data_after_its_end_marker_is_accepted_and_stored_as_sent()
+    {
+        await using var gateway = await StartGatewayAsync("embedded");
+        await using var pda = await PdaAsync(gateway);
+        var reportId = Guid.NewGuid().ToString();
+        // As Huawei and Samsung phones write them: a metadata trailer after the JPEG's end-of-image marker.
+        byte[] photo = [.. Reports.PhotoJpeg, .. "HWTRAILER"u8, 0xFF, 0xD8, 0x00, 0x01, 0xFF, 0xD9, .. new byte[64]];
+
+        await pda.PublishAsync(gateway.Settings.Topics.Reports("pda-1"), Reports.Json(reportId, photo: photo));
+
+        var receipt = await pda.WaitForJsonAsync(gateway.Settings.Topics.Receipts("pda-1"));
+        Assert.Equal("accepted", receipt.GetProperty("status").GetString());
+        var stored = await gateway.Get<PdaReportStore>().FindAsync(reportId, default);
+        Assert.Equal(photo, await File.ReadAllBytesAsync(gateway.Get<FileStore>().PathOf(Assert.Single(stored!.PhotoSha256))));
+    }
+
     public static TheoryData<string, string> BadReports() => new()
     {
         { "invalid-json", "{ this is not json" },

@@ -167,7 +167,7 @@ public sealed class DetectCommandTests
     {
         var outPath = Path.Combine(TestPaths.NewTempDirectory(), "annotated.jpg");
         using var output = new StringWriter();
-        var code = await DetectCommand.RunAsync(TestPaths.Sample("scenes", "hyperlpr_test_img.jpg"), outPath, Options(), output, CancellationToken.None);
+        var code = await DetectCommand.RunAsync([TestPaths.Sample("scenes", "hyperlpr_test_img.jpg")], outPath, null, Options(), output, CancellationToken.None);
         var text = output.ToString();
         Assert.Equal(0, code);
         Assert.Contains("1920x1080", text, StringComparison.Ordinal);
@@ -183,7 +183,7 @@ public sealed class DetectCommandTests
         var path = Path.Combine(TestPaths.NewTempDirectory(), "broken.jpg");
         await File.WriteAllBytesAsync(path, "not an image at all"u8.ToArray());
         using var output = new StringWriter();
-        Assert.Equal(DetectCommand.BadImage, await DetectCommand.RunAsync(path, null, Options(), output, CancellationToken.None));
+        Assert.Equal(DetectCommand.BadImage, await DetectCommand.RunAsync([path], null, null, Options(), output, CancellationToken.None));
         Assert.Contains("not-an-image", output.ToString(), StringComparison.Ordinal);
     }
 
@@ -191,7 +191,7 @@ public sealed class DetectCommandTests
     public async Task Detect_refuses_a_bad_configuration_naming_the_key()
     {
         using var output = new StringWriter();
-        var code = await DetectCommand.RunAsync(TestPaths.Sample("scenes", "hyperlpr_test_img.jpg"), null,
+        var code = await DetectCommand.RunAsync([TestPaths.Sample("scenes", "hyperlpr_test_img.jpg")], null, null,
             new VisionOptions { ModelsDirectory = "/nonexistent" }, output, CancellationToken.None);
         Assert.Equal(DetectCommand.BadConfiguration, code);
         Assert.Contains("OneThing:Models:Directory", output.ToString(), StringComparison.Ordinal);
