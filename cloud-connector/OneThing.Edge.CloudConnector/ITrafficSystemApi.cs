@@ -14,7 +14,11 @@ public interface ITrafficSystemApi
     [Put("/api/v1/violations/{violationId}/evidence/{sha256}")]
     Task UploadEvidenceAsync(Guid violationId, string sha256, [Body] HttpContent content, CancellationToken cancellationToken);
 
-    /// <summary>Reports how the case ended on site.</summary>
+    /// <summary>
+    /// Reports how the case ended on site. The key (<see cref="ClearanceRequest.IdempotencyKey"/>) lets the traffic
+    /// system tell the outbox's retry of a clearance whose reply was lost from a second, different clearance.
+    /// </summary>
     [Post("/api/v1/violations/{violationId}/clearance")]
-    Task ReportClearanceAsync(Guid violationId, [Body] ClearanceRequest clearance, CancellationToken cancellationToken);
+    Task ReportClearanceAsync(
+        Guid violationId, [Header("Idempotency-Key")] string idempotencyKey, [Body] ClearanceRequest clearance, CancellationToken cancellationToken);
 }

@@ -186,7 +186,7 @@ public sealed partial class OutboxDispatcher(
                 return null;
             case OutboxKinds.Clearance:
                 var clearance = OutboxPayload.Deserialize<Clearance>(message.Payload);
-                await api.ReportClearanceAsync(message.ViolationId, ClearanceRequest.From(clearance), cancellationToken);
+                await api.ReportClearanceAsync(message.ViolationId, ClearanceRequest.IdempotencyKey(message.ViolationId), ClearanceRequest.From(clearance), cancellationToken);
                 return null;
             default:
                 throw new JsonException($"Unknown outbox message kind '{message.Kind}'.");

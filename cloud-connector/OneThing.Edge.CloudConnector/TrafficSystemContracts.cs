@@ -44,6 +44,9 @@ public sealed record CaseReceiptResponse(string CaseId, NoticeResponse? Notice)
 public sealed record ClearanceRequest(DateTimeOffset ClearedAt, string Outcome)
 {
     public static ClearanceRequest From(Clearance clearance) => new(clearance.ClearedAt, clearance.Outcome);
+
+    /// <summary>One clearance per case, so the case's id names it: `{violationId}:clearance`.</summary>
+    public static string IdempotencyKey(Guid violationId) => $"{violationId:D}:clearance";
 }
 
 /// <summary>Source-generated JSON for the contract: web naming (camelCase), nulls left out.</summary>

@@ -69,21 +69,25 @@ public sealed class CaseBook(OwnerRegistry owners, NoticeSink sms, TimeProvider 
         }
     }
 
-    /// <summary>Records how the case ended on site; a repeat changes nothing. False if the case does not exist.</summary>
-    public bool Clear(Guid violationId, ClearanceReport clearance)
+    /// <summary>
+    /// Records how the case ended on site. The same clearance again is a <see cref="ClearanceResult.Repeat"/> and
+    /// changes nothing; a different one for a cleared case is a <see cref="ClearanceResult.Conflict"/>.
+    /// </summary>
+    public ClearanceResult Clear(Guid violationId, ClearanceReport clearance)
     {
         lock (_lock)
         {
             if (!_cases.TryGetValue(violationId, out var record))
             {
-                return false;
+                return ClearanceResult.NoCase;
             }
-            if (record.Clearance is null)
+            if (record.Clearance is not null)
             {
-                record.Clearance = clearance;
-                record.Events.Add("clearance:" + clearance.Outcome);
+                return record.Clearance == clearance ? ClearanceResult.Repeat : ClearanceResult.Conflict;
             }
-            return true;
+            record.Clearance = clearance;
+            record.Events.Add("clearance:" + clearance.Outcome);
+            return ClearanceResult.Recorded;
         }
     }
 
@@ -114,3 +118,5 @@ public sealed class CaseBook(OwnerRegistry owners, NoticeSink sms, TimeProvider 
         public ClearanceReport? Clearance { get; set; }
     }
 }
+
+public enum ClearanceResult { Recorded, Repeat, Conflict, NoCase }

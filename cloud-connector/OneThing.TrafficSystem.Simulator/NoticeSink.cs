@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using OneThing.Edge.Domain.Plates;
 
 namespace OneThing.TrafficSystem.Simulator;
 
@@ -18,13 +19,17 @@ public sealed partial class NoticeSink(ILogger<NoticeSink> logger, string? fileP
     public void Send(Notice notice)
     {
         _notices.Enqueue(notice);
+        var debug = logger.IsEnabled(LogLevel.Debug);
+        var plate = PlateMask.ForLog(notice.Plate, debug);
         if (notice.Status == "sent")
         {
-            LogSms(notice.CaseId, notice.Plate, notice.Phone, notice.Text);
+            // The SMS text names the plate too.
+            var text = string.IsNullOrEmpty(notice.Plate) ? notice.Text : notice.Text.Replace(notice.Plate, plate, StringComparison.Ordinal);
+            LogSms(notice.CaseId, plate, notice.Phone, text);
         }
         else
         {
-            LogNoOwner(notice.CaseId, notice.Plate);
+            LogNoOwner(notice.CaseId, plate);
         }
         if (filePath is not null)
         {

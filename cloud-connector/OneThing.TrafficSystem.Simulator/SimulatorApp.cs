@@ -140,9 +140,14 @@ public static class SimulatorApp
                 : Results.Problem(title: $"No case for violation {violationId}.", statusCode: StatusCodes.Status404NotFound);
         });
 
-        api.MapPost("/violations/{violationId:guid}/clearance", (Guid violationId, ClearanceReport? clearance, CaseBook cases) =>
+        api.MapPost("/violations/{violationId:guid}/clearance", (Guid violationId, ClearanceReport? clearance,
+            [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CaseBook cases, HttpContext context) =>
         {
             var errors = new Dictionary<string, string[]>();
+            if (idempotencyKey != $"{violationId:D}:clearance")
+            {
+                errors["Idempotency-Key"] = [$"The Idempotency-Key header must be '{violationId:D}:clearance'."];
+            }
             if (clearance?.ClearedAt is null)
             {
                 errors["clearedAt"] = ["clearedAt is required."];
@@ -155,9 +160,20 @@ public static class SimulatorApp
             {
                 return Results.ValidationProblem(errors, title: "The clearance is not valid.");
             }
-            return cases.Clear(violationId, clearance!)
-                ? Results.NoContent()
-                : Results.Problem(title: $"No case for violation {violationId}.", statusCode: StatusCodes.Status404NotFound);
+            switch (cases.Clear(violationId, clearance!))
+            {
+                case ClearanceResult.Recorded:
+                    return Results.NoContent();
+                case ClearanceResult.Repeat:
+                    // A retry whose first reply was lost: same answer, marked so a client can tell.
+                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                    return Results.NoContent();
+                case ClearanceResult.Conflict:
+                    return Results.Problem(title: "This case already has a different clearance; the Idempotency-Key was reused with another body.",
+                        statusCode: StatusCodes.Status422UnprocessableEntity);
+                default:
+                    return Results.Problem(title: $"No case for violation {violationId}.", statusCode: StatusCodes.Status404NotFound);
+            }
         });
 
         api.MapGet("/notices", (NoticeSink sms) => sms.All);

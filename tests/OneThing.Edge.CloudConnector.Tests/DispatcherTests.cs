@@ -166,6 +166,6 @@ public sealed class DispatcherTests
 
         public Task UploadEvidenceAsync(Guid violationId, string sha256, HttpContent content, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task ReportClearanceAsync(Guid violationId, ClearanceRequest clearance, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task ReportClearanceAsync(Guid violationId, string idempotencyKey, ClearanceRequest clearance, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

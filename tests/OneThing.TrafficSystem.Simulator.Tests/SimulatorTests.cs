@@ -142,15 +142,53 @@ public sealed class SimulatorTests
         var id = Guid.NewGuid();
         (await sim.PostCaseAsync(id, RunningSimulator.Intake(id))).Dispose();
 
-        using var cleared = await sim.Client.PostAsJsonAsync($"/api/v1/violations/{id}/clearance", new { clearedAt = "2026-11-23T08:10:00Z", outcome = "left-after-notice" });
-        using var repeat = await sim.Client.PostAsJsonAsync($"/api/v1/violations/{id}/clearance", new { clearedAt = "2026-11-23T08:10:00Z", outcome = "left-after-notice" });
-        using var invalid = await sim.Client.PostAsJsonAsync($"/api/v1/violations/{id}/clearance", new { clearedAt = "2026-11-23T08:10:00Z", outcome = "vanished" });
+        using var cleared = await ClearAsync(sim, id, "left-after-notice");
+        using var repeat = await ClearAsync(sim, id, "left-after-notice");
+        using var invalid = await ClearAsync(sim, id, "vanished");
 
         Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, repeat.StatusCode);
         Assert.Equal(["outcome"], await ErrorFieldsAsync(invalid));
         var view = await sim.Client.GetFromJsonAsync<CaseView>($"/api/v1/violations/{id}");
         Assert.Equal(["case", "clearance:left-after-notice"], view!.Events);
+    }
+
+    [Fact]
+    public async Task A_clearance_needs_its_idempotency_key_and_a_repeat_is_answered_as_a_repeat()
+    {
+        await using var sim = await RunningSimulator.StartAsync();
+        var id = Guid.NewGuid();
+        (await sim.PostCaseAsync(id, RunningSimulator.Intake(id))).Dispose();
+
+        using var noKey = await ClearAsync(sim, id, "ticketed", key: null);
+        using var wrongKey = await ClearAsync(sim, id, "ticketed", key: $"{Guid.NewGuid():D}:clearance");
+        Assert.Equal(["Idempotency-Key"], await ErrorFieldsAsync(noKey));
+        Assert.Equal(["Idempotency-Key"], await ErrorFieldsAsync(wrongKey));
+
+        using var first = await ClearAsync(sim, id, "ticketed");
+        using var retry = await ClearAsync(sim, id, "ticketed");
+        using var different = await ClearAsync(sim, id, "left-after-notice");
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, different.StatusCode);
+        var view = await sim.Client.GetFromJsonAsync<CaseView>($"/api/v1/violations/{id}");
+        Assert.Equal(["case", "clearance:ticketed"], view!.Events);
+    }
+
+    private static async Task<HttpResponseMessage> ClearAsync(RunningSimulator sim, Guid id, string outcome, string? key = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/violations/{id}/clearance")
+        {
+            Content = JsonContent.Create(new { clearedAt = "2026-11-23T08:10:00Z", outcome }),
+        };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key.Length == 0 ? $"{id:D}:clearance" : key);
+        }
+        return await sim.Client.SendAsync(request);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Evidence;
 using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Messaging.Contracts;
 using OneThing.Edge.Storage.Cases;
@@ -57,7 +58,7 @@ public sealed partial class CaseService(
         _deadlines.Track(violation.Id, violation.ConfirmedAt);
         if (violation.CameraId is { } cameraId)
         {
-            LogConfirmed(violation.Id, cameraId, violation.LaneId, violation.Plate ?? "(unreadable)", (violation.ConfirmedAt - violation.FirstSeenAt).TotalSeconds, manifest.Items.Count);
+            LogConfirmed(violation.Id, cameraId, violation.LaneId, violation.Plate is null ? "(unreadable)" : PlateMask.ForLog(violation.Plate, logger.IsEnabled(LogLevel.Debug)), (violation.ConfirmedAt - violation.FirstSeenAt).TotalSeconds, manifest.Items.Count);
         }
         await events.PublishAsync(CaseLifecycle.Name(CaseState.Confirmed), violation.Id, new ConfirmedDetails(
             violation.Source.ToString().ToLowerInvariant(), violation.CameraId, violation.DeviceId, violation.OfficerId, violation.LaneId,

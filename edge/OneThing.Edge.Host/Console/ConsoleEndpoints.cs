@@ -30,17 +30,27 @@ public static partial class ConsoleEndpoints
             LogNoOperators(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleEndpoints).FullName!));
         }
 
-        app.MapPost("/api/login", (LoginRequest request, HttpContext context) =>
+        var throttle = app.Services.GetRequiredService<LoginThrottle>();
+        app.MapPost("/api/login", (LoginRequest request, HttpContext context, IOptionsMonitor<ConsoleOptions> console) =>
         {
+            var address = context.Connection.RemoteIpAddress;
+            if (throttle.RetryAfter(address) is { } wait)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Json(new { error = "too many failed sign-ins; retry later" }, statusCode: StatusCodes.Status429TooManyRequests);
+            }
             if (sessions.Authenticate(request.Token) is not { } name)
             {
+                throttle.Failed(address);
                 return Results.Json(new { error = "unknown token" }, statusCode: StatusCodes.Status401Unauthorized);
             }
-            context.Response.Cookies.Append(OperatorSessions.CookieName, sessions.Open(name), new CookieOptions
+            throttle.Succeeded(address);
+            context.Response.Cookies.Append(OperatorSessions.CookieName, sessions.Open(name, request.Token!), new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Strict,
-                Secure = context.Request.IsHttps,
+                // Behind a TLS-terminating proxy the request arrives as plain HTTP, so IsHttps alone would miss it.
+                Secure = console.CurrentValue.SecureCookie || context.Request.IsHttps,
                 Path = "/",
             });
             return Results.Json(new { @operator = name });

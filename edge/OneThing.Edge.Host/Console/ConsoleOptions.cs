@@ -15,6 +15,12 @@ public sealed class ConsoleOptions
     public bool OpenMetrics { get; set; } = true;
 
     public int SessionHours { get; set; } = 12;
+
+    /// <summary>Mark the session cookie Secure even when the request reached the gateway as HTTP (TLS ends at a proxy).</summary>
+    public bool SecureCookie { get; set; }
+
+    /// <summary>Shortest accepted <see cref="Token"/>: 16 characters, about 80 bits for a random one.</summary>
+    public const int MinTokenLength = 16;
 }
 
 public sealed class OperatorOptions

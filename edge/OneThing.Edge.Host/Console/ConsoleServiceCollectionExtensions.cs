@@ -22,7 +22,9 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton(overrides);
         services.AddSingleton<IPostConfigureOptions<SiteOptions>>(overrides);
 
-        services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section));
+        services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidation>();
+        services.AddSingleton<LoginThrottle>();
         services.AddOptions<RiskOptions>().Bind(configuration.GetSection(RiskOptions.Section));
         services.AddSingleton<OperatorSessions>();
         services.AddSingleton<OperatorRequired>();

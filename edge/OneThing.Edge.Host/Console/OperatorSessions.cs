@@ -7,26 +7,25 @@ namespace OneThing.Edge.Host.OperatorConsole;
 
 /// <summary>
 /// Signs operators in with a token and keeps their sessions in memory (a restart signs everyone out). A request is
-/// let in with the session cookie or with `Authorization: Bearer {token}` (scripts).
+/// let in with the session cookie or with `Authorization: Bearer {token}` (scripts). A session remembers the hash
+/// of the token that opened it and ends as soon as that token is no longer configured (an operator removed).
 /// </summary>
 public sealed class OperatorSessions(IOptionsMonitor<ConsoleOptions> options, TimeProvider time)
 {
     public const string CookieName = "onething-console";
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
-    private sealed record Session(string Operator, DateTimeOffset ExpiresAt);
+    private sealed record Session(string Operator, byte[] TokenHash, DateTimeOffset ExpiresAt);
 
     public bool IsConfigured => options.CurrentValue is { } o && (!string.IsNullOrEmpty(o.Token) || o.Operators.Count > 0);
 
     /// <summary>The operator whose token this is, or null. Compares hashes in fixed time.</summary>
-    public string? Authenticate(string? token)
+    public string? Authenticate(string? token) =>
+        string.IsNullOrEmpty(token) ? null : OperatorOf(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private string? OperatorOf(byte[] hash)
     {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
         var current = options.CurrentValue;
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         string? found = null;
         foreach (var op in current.Operators)
         {
@@ -44,10 +43,11 @@ public sealed class OperatorSessions(IOptionsMonitor<ConsoleOptions> options, Ti
         return found;
     }
 
-    public string Open(string operatorName)
+    public string Open(string operatorName, string token)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        _sessions[id] = new Session(operatorName, time.GetUtcNow().AddHours(options.CurrentValue.SessionHours));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        _sessions[id] = new Session(operatorName, hash, time.GetUtcNow().AddHours(options.CurrentValue.SessionHours));
         foreach (var stale in _sessions.Where(s => s.Value.ExpiresAt <= time.GetUtcNow()).Select(s => s.Key).ToList())
         {
             _sessions.TryRemove(stale, out _);
@@ -68,7 +68,13 @@ public sealed class OperatorSessions(IOptionsMonitor<ConsoleOptions> options, Ti
     {
         if (context.Request.Cookies.TryGetValue(CookieName, out var id) && _sessions.TryGetValue(id, out var session))
         {
-            return session.ExpiresAt > time.GetUtcNow() ? session.Operator : null;
+            // Checked on every request, so removing a token from configuration ends its sessions at the next reload.
+            if (session.ExpiresAt > time.GetUtcNow() && OperatorOf(session.TokenHash) == session.Operator)
+            {
+                return session.Operator;
+            }
+            _sessions.TryRemove(id, out _);
+            return null;
         }
         var header = context.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Authenticate(header["Bearer ".Length..].Trim()) : null;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Evidence;
+using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Host.Cases;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Violations;
@@ -124,7 +125,7 @@ public sealed partial class CaseRecording(
             // Storage remembers across restarts what the engine's memory does not: same car, same lane, one case.
             // The engine's new case is that car, so its departure clears the stored case.
             camera.StoredCases[confirmed.CaseId] = open.Violation.Id;
-            LogAlreadyOpen(open.Violation.Id, confirmed.Plate, confirmed.LaneId);
+            LogAlreadyOpen(open.Violation.Id, PlateMask.ForLog(confirmed.Plate, logger.IsEnabled(LogLevel.Debug)), confirmed.LaneId);
             return;
         }
         var items = new List<EvidenceManifestItem>();

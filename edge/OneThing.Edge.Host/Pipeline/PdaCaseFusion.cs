@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Evidence;
+using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Host.Cases;
@@ -66,7 +67,7 @@ public sealed partial class PdaCaseFusion(
         {
             await cases.MergeAsync(open.Violation.Id, photos, report.ReportId, report.OfficerId, cancellationToken);
             await reports.LinkViolationAsync(report.ReportId, open.Violation.Id, cancellationToken);
-            LogMerged(report.ReportId, open.Violation.Id, report.Plate);
+            LogMerged(report.ReportId, open.Violation.Id, PlateMask.ForLog(report.Plate, logger.IsEnabled(LogLevel.Debug)));
             return;
         }
 
@@ -76,7 +77,7 @@ public sealed partial class PdaCaseFusion(
         if (await cases.ConfirmAsync(violation, new EvidenceManifest(violationId, photos), cancellationToken))
         {
             await reports.LinkViolationAsync(report.ReportId, violationId, cancellationToken);
-            LogPdaCase(report.ReportId, violationId, report.Plate);
+            LogPdaCase(report.ReportId, violationId, PlateMask.ForLog(report.Plate, logger.IsEnabled(LogLevel.Debug)));
         }
     }
 

@@ -37,4 +37,16 @@ public sealed class BrokerSecurityOptions
 
     /// <summary>Close the plain listener so devices can only reach the broker over TLS.</summary>
     public bool TlsOnly { get; set; }
+
+    /// <summary>
+    /// Accept an open broker (no devices) on a non-loopback address. Off by default: anyone on the network could then
+    /// publish reports and read every event.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>Same key as <see cref="MqttOptions.Mode"/>, bound here so the anonymous check knows the broker is embedded.</summary>
+    public MqttMode Mode { get; set; } = MqttMode.Embedded;
+
+    /// <summary>Same key as <see cref="MqttOptions.BindAddress"/>, bound here for the anonymous check.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace OneThing.Edge.Messaging.Security;
@@ -37,6 +38,10 @@ public sealed class BrokerSecurityOptionsValidation : IValidateOptions<BrokerSec
                 errors.Add($"{key}:Id must be the {device.Role.ToString().ToLowerInvariant()} id: letters, digits, '-', '_' or '.', no MQTT wildcards.");
             }
         }
+        if (options.Mode == MqttMode.Embedded && options.Devices.Count == 0 && !options.AllowAnonymous && !IsLoopback(options.BindAddress))
+        {
+            errors.Add($"{Key}:BindAddress '{options.BindAddress}' is not loopback and {Key}:Devices lists no device, so anyone on the network could use the broker: configure {Key}:Devices, bind to 127.0.0.1, or set {Key}:AllowAnonymous=true.");
+        }
         if (options.TlsPort is { } port)
         {
             if (port is < 0 or > 65535)
@@ -58,4 +63,8 @@ public sealed class BrokerSecurityOptionsValidation : IValidateOptions<BrokerSec
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    // An unparsable address is left to the broker's own start error; here only a real non-loopback address counts.
+    private static bool IsLoopback(string address) =>
+        !IPAddress.TryParse(address, out var ip) || IPAddress.IsLoopback(ip);
 }

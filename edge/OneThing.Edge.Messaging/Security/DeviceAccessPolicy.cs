@@ -21,9 +21,15 @@ public sealed partial class DeviceAccessPolicy : IBrokerAccessPolicy
     private readonly BrokerRefusals _refusals;
     private readonly ILogger<DeviceAccessPolicy> _logger;
 
-    // Client id -> username of the first device that used it. Another device taking over that id could resume its
-    // persistent session and read its subscriptions, so that is refused.
-    private readonly ConcurrentDictionary<string, string> _clientIdOwners = new(StringComparer.Ordinal);
+    // Client id -> username of the device that used it. Another device taking over that id could resume its
+    // persistent session and read its subscriptions, so that is refused. Bounded per device: a device's least
+    // recently used id is forgotten past MaxClientIdsPerDevice, so only a device's own churn evicts its entries and
+    // the map holds at most devices x MaxClientIdsPerDevice ids. Server-assigned ids are never recorded: they are
+    // random and their prefix is reserved, so nobody else can claim them.
+    public const int MaxClientIdsPerDevice = 16;
+    private readonly Lock _ownersLock = new();
+    private readonly Dictionary<string, string> _clientIdOwners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinkedList<string>> _clientIdsByDevice = new(StringComparer.Ordinal);
 
     // A camera publishing to the wrong topic does so for every frame: warn once per user and topic, count every time.
     private readonly ConcurrentDictionary<(string?, string), bool> _warnedPublishes = new();
@@ -50,12 +56,53 @@ public sealed partial class DeviceAccessPolicy : IBrokerAccessPolicy
         {
             return RefuseConnection(e, MqttConnectReasonCode.BadUserNameOrPassword, known ? "bad-password" : "unknown-user", endpoint);
         }
-        if (e.ClientId == EmbeddedBroker.GatewayClientId || _clientIdOwners.GetOrAdd(e.ClientId, e.UserName) != e.UserName)
+        if (!string.IsNullOrEmpty(e.AssignedClientIdentifier))
+        {
+            e.ReasonCode = MqttConnectReasonCode.Success;
+            return Task.CompletedTask;
+        }
+        if (e.ClientId == EmbeddedBroker.GatewayClientId
+            || e.ClientId.StartsWith(EmbeddedBroker.AssignedClientIdPrefix, StringComparison.Ordinal)
+            || !TryClaimClientId(e.ClientId, e.UserName))
         {
             return RefuseConnection(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client-id-taken", endpoint);
         }
         e.ReasonCode = MqttConnectReasonCode.Success;
         return Task.CompletedTask;
+    }
+
+    /// <summary>Client ids whose owner is remembered (bounded by devices x <see cref="MaxClientIdsPerDevice"/>).</summary>
+    public int RecordedClientIds
+    {
+        get { lock (_ownersLock) { return _clientIdOwners.Count; } }
+    }
+
+    private bool TryClaimClientId(string clientId, string username)
+    {
+        lock (_ownersLock)
+        {
+            if (!_clientIdsByDevice.TryGetValue(username, out var ids))
+            {
+                ids = new LinkedList<string>();
+                _clientIdsByDevice[username] = ids;
+            }
+            if (_clientIdOwners.TryGetValue(clientId, out var owner))
+            {
+                if (owner != username)
+                {
+                    return false;
+                }
+                ids.Remove(clientId);
+            }
+            else if (ids.Count >= MaxClientIdsPerDevice)
+            {
+                _clientIdOwners.Remove(ids.First!.Value);
+                ids.RemoveFirst();
+            }
+            _clientIdOwners[clientId] = username;
+            ids.AddLast(clientId);
+            return true;
+        }
     }
 
     public Task ValidateSubscriptionAsync(InterceptingSubscriptionEventArgs e)

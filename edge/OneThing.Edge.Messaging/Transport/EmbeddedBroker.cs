@@ -27,6 +27,9 @@ public sealed partial class EmbeddedBroker(
 {
     /// <summary>Sender of the gateway's own publishes; no device may connect under this id (it bypasses the ACL).</summary>
     public const string GatewayClientId = "onething-gateway";
+
+    /// <summary>Prefix of ids the broker assigns to clients that sent none; reserved, no device may choose such an id.</summary>
+    public const string AssignedClientIdPrefix = "auto-";
     private MqttServer? _server;
 
     public bool IsConnected => _server?.IsStarted == true;
@@ -77,9 +80,10 @@ public sealed partial class EmbeddedBroker(
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         // MQTT lets a client send an empty id and have the server assign one (mosquitto_pub and _sub do by default).
+        // Assigned before the access policy runs, so the policy never records "" as one device's id.
         if (string.IsNullOrEmpty(e.ClientId))
         {
-            e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N");
+            e.AssignedClientIdentifier = AssignedClientIdPrefix + Guid.NewGuid().ToString("N");
         }
         return accessPolicy.ValidateConnectionAsync(e);
     }

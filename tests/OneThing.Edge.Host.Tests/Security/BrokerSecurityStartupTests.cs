@@ -26,4 +26,29 @@ public sealed class BrokerSecurityStartupTests
         Assert.IsType<OpenAccessPolicy>(gateway.Get<IBrokerAccessPolicy>());
         await using var anonymous = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "anonymous-demo");
     }
+
+    [Fact]
+    public async Task An_open_broker_on_a_network_address_stops_the_start_with_exit_code_2_naming_the_keys()
+    {
+        var settings = new GatewaySettings();
+        settings["OneThing:Mqtt:BindAddress"] = "0.0.0.0";
+        await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await gateway.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, gateway.ExitCode);
+        Assert.Contains("OneThing:Mqtt:BindAddress", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("OneThing:Mqtt:Devices", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("OneThing:Mqtt:AllowAnonymous", gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AllowAnonymous_opts_into_an_open_broker_on_a_network_address()
+    {
+        var settings = new GatewaySettings();
+        settings["OneThing:Mqtt:BindAddress"] = "0.0.0.0";
+        settings["OneThing:Mqtt:AllowAnonymous"] = "true";
+        await using var gateway = await GatewayHarness.StartAsync(settings);
+        await using var anonymous = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "anonymous-lan");
+    }
 }
