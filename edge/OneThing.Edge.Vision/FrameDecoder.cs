@@ -44,11 +44,11 @@ public sealed class FrameDecoder(FrameLimits limits)
     /// A photo as the person who took it saw it: decoded, then turned by its EXIF orientation (officers' phones,
     /// <c>detect</c>). Only a JPEG with an APP1 segment has its orientation read, so camera frames pay nothing.
     /// </summary>
-    public Mat DecodeUpright(ReadOnlySpan<byte> data)
-    {
-        var header = ReadHeader(data);
-        return ExifOrientation.Apply(Decode(data, header, FullColor), header.Orientation);
-    }
+    public Mat DecodeUpright(ReadOnlySpan<byte> data) => DecodeUpright(data, ReadHeader(data));
+
+    /// <summary><see cref="DecodeUpright(ReadOnlySpan{byte})"/> of data whose header <see cref="ReadHeader"/> already read.</summary>
+    public Mat DecodeUpright(ReadOnlySpan<byte> data, FrameHeader header) =>
+        ExifOrientation.Apply(Decode(data, header, FullColor), header.Orientation);
 
     /// <summary>
     /// The image in grey at 1/8 of its size (one pixel per 8x8 block): libjpeg decodes it from the block averages

@@ -9,12 +9,12 @@ public sealed class PhotoProbe(FrameDecoder decoder) : IImageProbe
     {
         try
         {
-            var (width, height) = decoder.ReadHeader(data);
-            if (width > maxSide || height > maxSide)
+            var header = decoder.ReadHeader(data);
+            if (header.Width > maxSide || header.Height > maxSide)
             {
-                return $"image is {width}x{height} px; at most {maxSide} px a side";
+                return $"image is {header.Width}x{header.Height} px; at most {maxSide} px a side";
             }
-            using var image = decoder.DecodeUpright(data);
+            using var image = decoder.DecodeUpright(data, header);
             return null;
         }
         catch (FrameDecodeException e)
