@@ -22,7 +22,8 @@ for trx in "$results"/*.trx; do
   name=$(basename "$trx")
   # The test assemblies this TRX ran (a TRX with no tests names none).
   for dll in $(grep -o 'storage="[^"]*"' "$trx" | sed 's/^storage="//; s/"$//' | sort -u); do
-    asm=$(basename "$dll"); asm=${asm%.dll}; asm=${asm%.DLL}
+    # vstest writes storage= in lower case; compare names case-insensitively.
+    asm=$(basename "$dll"); asm=${asm,,}; asm=${asm%.dll}
     seen="$seen$asm "
   done
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
@@ -64,7 +65,7 @@ done
 missing=0
 for project in "${expected[@]}"; do
   case "$seen" in
-    *" $project "*) ;;
+    *" ${project,,} "*) ;;
     *) problems+=("$project: no test results (no TRX, or a TRX that ran none of its tests)"); missing=$((missing + 1)) ;;
   esac
 done
