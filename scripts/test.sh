@@ -13,15 +13,23 @@ dotnet test OneThing.Edge.sln --configuration Release --logger trx --results-dir
   --blame-hang-timeout 10m -- RunConfiguration.TreatNoTestsAsError=false
 status=$?
 
-passed=0; failed=0; skipped=0
-for trx in "$results"/*.trx; do
-  [ -e "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
-  passed=$((passed + $(get passed)))
-  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get total) - $(get executed)))
+# Every test project of the solution (an xunit project under tests/ that is not marked IsTestProject=false) must
+# leave a TRX with at least one test; scripts/trx-summary.sh checks that, lists skipped tests and prints the last line.
+projects=()
+for csproj in $(grep -o 'tests\\[^"]*\.csproj' OneThing.Edge.sln | tr '\\' '/'); do
+  grep -q 'xunit' "$csproj" || continue
+  grep -q '<IsTestProject>false</IsTestProject>' "$csproj" && continue
+  projects+=("$(basename "$csproj" .csproj)")
 done
+
+summary=$(bash scripts/trx-summary.sh "$results" "${projects[@]}")
+summary_status=$?
+last=$(echo "$summary" | tail -n 1)
+echo "$summary" | sed '$d'
+passed=$(echo "$last" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+failed=$(echo "$last" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+skipped=$(echo "$last" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the build or a test host failed before any result was written
 fi
@@ -30,4 +38,4 @@ if [ "$skipped" -gt 0 ]; then
 else
   echo "$passed passed, $failed failed"
 fi
-[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
+[ "$status" -eq 0 ] && [ "$summary_status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -89,5 +89,13 @@ public sealed class Mutator(int seed)
         return builder.ToString();
     }
 
+    /// <summary>A GUID drawn from the seed (never Guid.NewGuid, so a run replays).</summary>
+    public Guid Guid()
+    {
+        var bytes = new byte[16];
+        Random.NextBytes(bytes);
+        return new Guid(bytes);
+    }
+
     public T Pick<T>(IReadOnlyList<T> items) => items[Random.Next(items.Count)];
 }

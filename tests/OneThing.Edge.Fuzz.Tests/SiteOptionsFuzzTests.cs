@@ -40,8 +40,9 @@ public sealed class SiteOptionsFuzzTests(ITestOutputHelper output)
     public async Task Every_configuration_is_valid_or_fails_with_errors_that_name_the_key()
     {
         var validation = new SiteOptionsValidation();
-        var mutator = new Mutator(seed: 8_005);
-        var tally = new Tally("Site configuration", output);
+        var seed = FuzzSeed.For(8_005, output);
+        var mutator = new Mutator(seed);
+        var tally = new Tally("Site configuration", seed, output);
 
         await tally.RunAsync(Inputs, _ =>
         {
@@ -57,9 +58,9 @@ public sealed class SiteOptionsFuzzTests(ITestOutputHelper output)
             var key = failures[0].Split(' ')[0];
             var leaf = key.Split(':').Last();
             return "invalid:" + (int.TryParse(leaf, out _) ? key.Split(':')[^2] : leaf);
-        }, TimeSpan.FromSeconds(40));
+        });
 
-        Assert.True(tally.Outcomes.GetValueOrDefault("valid") > 0);
-        Assert.True(tally.Outcomes.Count >= 6);
+        Assert.True(tally.Outcomes.GetValueOrDefault("valid") > 0, "no valid configuration" + tally.Replay);
+        Assert.True(tally.Outcomes.Count >= 6, "fewer than 6 outcomes: " + string.Join(", ", tally.Outcomes.Keys) + tally.Replay);
     }
 }

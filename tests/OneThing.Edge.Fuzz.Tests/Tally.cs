@@ -6,11 +6,15 @@ using Xunit.Abstractions;
 namespace OneThing.Edge.Fuzz.Tests;
 
 /// <summary>
-/// Runs fuzz inputs one by one and counts outcomes. Each input gets a time box (generous: the machine is shared); the whole run has a deadline, so a
-/// hang fails the test instead of stalling CI. Anything other than an outcome code is recorded as a crash.
+/// Runs fuzz inputs one by one and counts outcomes. Each input gets a time box (generous: the machine is shared) and
+/// the whole run a deadline far above its normal length, so only a hang fails on time, not a slow machine. Anything
+/// other than an outcome code is recorded as a crash. Every failure message names the seed that replays the run.
 /// </summary>
-public sealed class Tally(string target, ITestOutputHelper output)
+public sealed class Tally(string target, int seed, ITestOutputHelper output)
 {
+    /// <summary>A hang, not a slow run: a whole run takes seconds to tens of seconds on the shared 2-core machine.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentDictionary<string, int> _outcomes = new(StringComparer.Ordinal);
     private readonly List<string> _crashes = [];
     private TimeSpan _slowest;
@@ -18,7 +22,12 @@ public sealed class Tally(string target, ITestOutputHelper output)
 
     public static readonly TimeSpan PerInputBudget = TimeSpan.FromSeconds(5);
 
-    public async Task RunAsync(int count, Func<int, string> oneInput, TimeSpan deadline)
+    public int Seed => seed;
+
+    /// <summary>Appended to every assertion message: the seed and how to replay it.</summary>
+    public string Replay => $" [seed {seed}; replay with {FuzzSeed.Replay(seed)}]";
+
+    public async Task RunAsync(int count, Func<int, string> oneInput)
     {
         var loop = Task.Run(() =>
         {
@@ -45,18 +54,26 @@ public sealed class Tally(string target, ITestOutputHelper output)
                 _runs++;
             }
         });
-        await loop.WaitAsync(deadline);
+        try
+        {
+            await loop.WaitAsync(Deadline);
+        }
+        catch (TimeoutException)
+        {
+            Report();
+            Assert.Fail($"{target}: {_runs} of {count} inputs after {Deadline.TotalMinutes} min, a hang{Replay}");
+        }
         Report();
-        Assert.Equal(count, _runs);
-        Assert.True(_crashes.Count == 0, "inputs that neither passed nor were rejected with a code:\n" + string.Join("\n", _crashes));
-        Assert.True(_slowest < PerInputBudget, $"slowest input took {_slowest.TotalMilliseconds:F0} ms (budget {PerInputBudget.TotalMilliseconds} ms)");
+        Assert.True(count == _runs, $"{target}: ran {_runs} of {count} inputs{Replay}");
+        Assert.True(_crashes.Count == 0, "inputs that neither passed nor were rejected with a code" + Replay + ":\n" + string.Join("\n", _crashes));
+        Assert.True(_slowest < PerInputBudget, $"slowest input took {_slowest.TotalMilliseconds:F0} ms (budget {PerInputBudget.TotalMilliseconds} ms){Replay}");
     }
 
     public IReadOnlyDictionary<string, int> Outcomes => _outcomes;
 
     private void Report()
     {
-        output.WriteLine($"{target}: {_runs} inputs, slowest {_slowest.TotalMilliseconds:F1} ms");
+        output.WriteLine($"{target}: {_runs} inputs, seed {seed}, slowest {_slowest.TotalMilliseconds:F1} ms");
         foreach (var (outcome, n) in _outcomes.OrderByDescending(o => o.Value))
         {
             output.WriteLine($"  {outcome,-24} {n,7}");

@@ -43,11 +43,12 @@ public sealed class CameraBridgeTests
         lock (captured)
         {
             Assert.True(captured.Zip(captured.Skip(1)).All(p => p.Second > p.First), "capture times strictly increase");
-            // 20 frames at 10 fps span ~1.9 s of capture time: the bridge paces, it does not dump the file.
+            // 20 frames at 10 fps span ~1.9 s of capture time: the bridge paces, it does not dump the file. Lower
+            // bounds only: a loaded machine stretches the span, it cannot shrink it (no wall-clock speed limit).
             var span = captured[^1] - captured[0];
-            Assert.InRange(span.TotalSeconds, 1.5, 4.0);
+            Assert.True(span >= TimeSpan.FromSeconds(1.5), $"20 frames at 10 fps captured within {span}");
         }
-        Assert.InRange(elapsed.TotalSeconds, 1.5, 10);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(1.5), $"20 frames at 10 fps sent within {elapsed}");
     }
 
     [Fact]

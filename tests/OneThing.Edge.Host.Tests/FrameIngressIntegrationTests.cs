@@ -43,14 +43,28 @@ public sealed class StandardClientTests
         var id = Guid.NewGuid().ToString();
         await File.WriteAllBytesAsync(report, Reports.Json(id));
 
-        using var sub = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mosquitto_sub", ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-t", topics.Receipts("pda-1"), "-C", "1", "-W", "30"]) { RedirectStandardOutput = true })!;
-        await Task.Delay(1000);
+        // -d prints the client's protocol steps: publish only once the broker has acknowledged the subscription
+        // (SUBACK), instead of sleeping and hoping the subscriber is ready. stdbuf -oL: line-buffered, so the debug
+        // lines reach the pipe as they happen, not when the process exits.
+        using var sub = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stdbuf", ["-oL", "mosquitto_sub", "-d", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-t", topics.Receipts("pda-1"), "-C", "1", "-W", "30"]) { RedirectStandardOutput = true })!;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var subscribed = false;
+        while (!subscribed && await sub.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            subscribed = line.Contains("received SUBACK", StringComparison.Ordinal);
+        }
+        Assert.True(subscribed, "mosquitto_sub ended before its subscription was acknowledged");
         using var pub = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-q", "1", "-t", topics.Reports("pda-1"), "-f", report]) { RedirectStandardError = true })!;
         await pub.WaitForExitAsync();
         Assert.True(pub.ExitCode == 0, await pub.StandardError.ReadToEndAsync());
 
-        var receipt = await sub.StandardOutput.ReadLineAsync();
-        await sub.WaitForExitAsync();
+        // The receipt is the one output line that is not a debug line ("Client ... received PUBLISH ...").
+        string? receipt = null;
+        while (receipt is null && await sub.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            receipt = line.StartsWith('{') ? line : null;
+        }
+        await sub.WaitForExitAsync(deadline.Token);
         Assert.NotNull(receipt);
         Assert.Contains(id, receipt, StringComparison.Ordinal);
         Assert.Contains("\"accepted\"", receipt, StringComparison.Ordinal);

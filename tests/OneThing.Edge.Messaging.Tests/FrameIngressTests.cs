@@ -27,11 +27,11 @@ public class FrameIngressTests
         }
     }
 
-    private static (FrameIngress Ingress, IngressCounters Counters, GatedSink Sink) Create(int capacity = 2)
+    private static (FrameIngress Ingress, IngressCounters Counters, GatedSink Sink) Create(int capacity = 2, FakeTimeProvider? clock = null)
     {
         var counters = new IngressCounters();
         var sink = new GatedSink();
-        var ingress = new FrameIngress(["cam-1", "cam-2"], sink, counters, new MqttOptions { FrameQueueCapacity = capacity, MaxFrameBytes = 1000 }, new FakeTimeProvider(Now), NullLogger<FrameIngress>.Instance);
+        var ingress = new FrameIngress(["cam-1", "cam-2"], sink, counters, new MqttOptions { FrameQueueCapacity = capacity, MaxFrameBytes = 1000 }, clock ?? new FakeTimeProvider(Now), NullLogger<FrameIngress>.Instance);
         return (ingress, counters, sink);
     }
 
@@ -72,10 +72,24 @@ public class FrameIngressTests
     }
 
     [Fact]
-    public void Frames_without_captured_at_take_the_receive_time()
+    public async Task Frames_without_captured_at_take_the_receive_time()
     {
-        var (ingress, _, _) = Create();
+        var clock = new FakeTimeProvider(Now);
+        var (ingress, _, sink) = Create(clock: clock);
+        using var cts = new CancellationTokenSource();
+        await ingress.StartAsync(cts.Token);
+        // The gateway clock moves on after start, so the receive time is neither the start time nor a default.
+        clock.Advance(TimeSpan.FromSeconds(3.25));
+        var received = clock.GetUtcNow();
+
         Assert.Equal(FrameAdmission.Queued, ingress.Offer("cam-1", Bytes(1), null, null));
+        await Eventually.ReturnsAsync(() => Task.FromResult(sink.Seen.Count), n => n == 1);
+        clock.Advance(TimeSpan.FromSeconds(5)); // later clock readings must not change the frame's time
+        Assert.Equal(received, Assert.Single(sink.Seen).CapturedAt);
+
+        sink.Gate.Release();
+        await cts.CancelAsync();
+        await ingress.StopAsync(CancellationToken.None);
     }
 
     [Fact]

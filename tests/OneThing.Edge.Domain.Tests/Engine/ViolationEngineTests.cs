@@ -219,14 +219,11 @@ public class ViolationEngineTests
             .Select(i => new Car(new Box(10 + (i % 10) * 190, 560 + (i / 10) * 130, 180 + (i % 10) * 190, 680 + (i / 10) * 130), $"京A{i:00000}"))
             .ToArray();
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         street.Run(TimeSpan.FromHours(1), cars);
-        watch.Stop();
 
         Assert.Equal(40, street.Of<ViolationConfirmed>().Select(c => c.Plate).Distinct().Count());
         Assert.Equal(40, street.Of<ViolationConfirmed>().Count());
         Assert.Equal(40, street.Engine.Counters.OpenCases);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"3600 frames of 40 cars took {watch.Elapsed}");
     }
 
     [Fact]

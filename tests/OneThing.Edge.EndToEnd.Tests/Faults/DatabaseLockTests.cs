@@ -24,7 +24,9 @@ public sealed class DatabaseLockTests
         var first = Guid.NewGuid().ToString();
         Assert.True((await pda.PublishAsync(gateway.Settings.Topics.Reports("pda-1"), DistinctReports.Json(first, 0))).IsSuccess);
         await Eventually.ReturnsAsync(() => EdgeDatabase.ReportIdsAsync(data), s => s.Count == 1);
-        await Task.Delay(500); // let case fusion of the first report finish its writes
+        // Case fusion of the first report ends by linking the report to its case: wait for that write, not a fixed time.
+        await Eventually.ReturnsAsync(() => EdgeDatabase.ColumnAsync(data, "SELECT report_id FROM pda_reports WHERE violation_id IS NOT NULL"), s => s.Count == 1,
+            TimeSpan.FromSeconds(30), "first report linked to its case");
 
         await using var locker = new SqliteConnection($"Data Source={Path.Combine(data, "edge.db")};Pooling=False");
         await locker.OpenAsync();
