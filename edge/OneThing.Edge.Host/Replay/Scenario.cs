@@ -23,11 +23,14 @@ public sealed class Scenario
     public static Scenario Load(string path)
     {
         var scenario = JsonSerializer.Deserialize<Scenario>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty scenario");
-        if (scenario.Segments.Count == 0)
-        {
-            throw new InvalidDataException($"{path}: segments is empty");
-        }
-        return scenario;
+        // JSON null gets past the defaults above; refused here, by name, rather than failing later during play.
+        var problem = scenario.Camera is null ? "camera is null"
+            : scenario.Segments is null ? "segments is null"
+            : scenario.Segments.Count == 0 ? "segments is empty"
+            : scenario.Segments.IndexOf(null!) is var i and >= 0 ? $"segments[{i}] is null"
+            : scenario.Expected is null || scenario.Expected.Contains(null!) ? "expected has a null entry or is null"
+            : null;
+        return problem is null ? scenario : throw new InvalidDataException($"{path}: {problem}");
     }
 
     /// <summary>The frames in capture order: JPEG bytes and capture time.</summary>
