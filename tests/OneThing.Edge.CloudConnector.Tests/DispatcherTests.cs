@@ -97,7 +97,7 @@ public sealed class DispatcherTests
         await _dispatcher.DispatchDueAsync(None);
 
         Assert.Equal(OutboxState.Sent, (await _outbox.ListAsync(violation.Id, None))[0].State);
-        Assert.Equal(CaseState.Confirmed, (await _store.GetAsync(violation.Id, None))!.State);
+        Assert.Equal(CaseState.Forwarded, (await _store.GetAsync(violation.Id, None))!.State);
     }
 
     [Fact]

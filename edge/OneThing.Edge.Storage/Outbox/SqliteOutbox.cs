@@ -110,13 +110,13 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
                 kind = reader.GetString(1);
             }
         }
-        if (kind != OutboxKinds.Violation || receipt is null)
+        if (kind != OutboxKinds.Violation)
         {
             return;
         }
-
-        await using (var update = connection.CreateCommand())
+        if (receipt is not null)
         {
+            await using var update = connection.CreateCommand();
             update.Transaction = transaction;
             update.CommandText = """
                 UPDATE violations SET
@@ -131,9 +131,10 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
             update.Parameters.AddWithValue("$violationId", violationId);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
+        // Without a receipt (409: the traffic system already has the case) the case is forwarded, its notice unknown.
         // A case that moved on (cleared, escalated, closed) keeps its state; it only learns its case id.
-        await _transitions.ApplyAsync(connection, transaction, Guid.Parse(violationId!), CaseLifecycle.StepFor(receipt.NoticeStatus),
-            receipt.CaseId, refuseIllegal: false, cancellationToken);
+        await _transitions.ApplyAsync(connection, transaction, Guid.Parse(violationId!), CaseLifecycle.StepFor(receipt?.NoticeStatus),
+            receipt?.CaseId, refuseIllegal: false, cancellationToken);
     }
 
     public Task<OutboxState> MarkFailedAsync(long messageId, string error, CancellationToken cancellationToken) =>
