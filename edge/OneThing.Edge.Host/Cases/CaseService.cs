@@ -104,10 +104,16 @@ public sealed partial class CaseService(
             _deadlines.DepartureNotRecorded(violationId);
             throw;
         }
+        await EndedAsync(violationId, ended, lastSeenAt, cancellationToken);
+    }
+
+    /// <summary>A case reached a final state: no deadline any more; the event says the outcome the traffic system is told.</summary>
+    private async Task EndedAsync(Guid violationId, CaseTransition ended, DateTimeOffset at, CancellationToken cancellationToken)
+    {
         _deadlines.Forget(violationId);
         var outcome = CaseLifecycle.ClearanceOutcome(ended.To);
         LogEnded(violationId, CaseLifecycle.Name(ended.To), outcome);
-        await events.PublishAsync(CaseLifecycle.Name(ended.To), violationId, new ClearanceDetails(outcome, lastSeenAt), cancellationToken);
+        await events.PublishAsync(CaseLifecycle.Name(ended.To), violationId, new ClearanceDetails(outcome, at), cancellationToken);
     }
 
     /// <summary>Advances the deadlines to the gateway's wall clock (for cameras that stopped sending).</summary>
@@ -178,10 +184,7 @@ public sealed partial class CaseService(
     public async Task TicketAsync(Guid violationId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var ended = await violations.EndAsync(violationId, CaseStep.Ticket, at, cancellationToken);
-        _deadlines.Forget(violationId);
-        var outcome = CaseLifecycle.ClearanceOutcome(ended.To);
-        LogEnded(violationId, CaseLifecycle.Name(ended.To), outcome);
-        await events.PublishAsync(CaseLifecycle.Name(ended.To), violationId, new ClearanceDetails(outcome, at), cancellationToken);
+        await EndedAsync(violationId, ended, at, cancellationToken);
     }
 
     /// <summary>The outbox recorded the traffic system's receipt (and moved the case) in one transaction.</summary>
