@@ -88,8 +88,13 @@ make_sdk_base() { # tag debian-tag
     c="$(buildah from "$2")"
     buildah run --isolation chroot "$c" -- sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates libicu72 libssl3 tzdata > /dev/null && rm -rf /var/lib/apt/lists/*'
     buildah copy -q "$c" "$root" /usr/share/dotnet > /dev/null
+    # This machine's own certificate authorities too (its registry mirror inspects TLS), so restores reach NuGet.
+    if compgen -G '/usr/local/share/ca-certificates/*' > /dev/null; then
+        buildah copy -q "$c" /usr/local/share/ca-certificates /usr/local/share/ca-certificates > /dev/null
+        buildah run --isolation chroot "$c" -- update-ca-certificates > /dev/null
+    fi
     buildah run --isolation chroot "$c" -- ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
-    # This machine's NuGet mirror cannot answer certificate revocation checks (the host's environment says so too).
+    # Nor does that mirror answer certificate revocation checks (the host's environment says so too).
     buildah config --env DOTNET_CLI_TELEMETRY_OPTOUT=1 --env DOTNET_NOLOGO=1 --env DOTNET_RUNNING_IN_CONTAINER=true \
         --env NUGET_CERT_REVOCATION_MODE=offline "$c"
     buildah commit -q --rm "$c" "$1" > /dev/null
@@ -159,7 +164,7 @@ for line in "${plan[@]}"; do
     say "build $image (target $target of $dockerfile)"
     # --format docker keeps HEALTHCHECK (the OCI format has no such field); --layers reuses steps between the two
     # targets and between runs.
-    buildah build --isolation chroot --layers --format docker --quiet \
+    buildah build --isolation chroot --layers --format docker \
         --build-arg "SDK_IMAGE=$sdk_base" --build-arg "DEBIAN_IMAGE=$debian_base" \
         --ignorefile "$context/$dockerfile.dockerignore" -f "$context/$dockerfile" --target "$target" -t "$image" \
         "$context" > "$work/build-$target.log" 2>&1 || { tail -40 "$work/build-$target.log" >&2; fail "building $image failed"; }
@@ -184,7 +189,7 @@ start_service() { # name image [--env K=V | --volume SRC:DST[:ro] | --volume-nam
     local name="$1" image="$2" c mnt volume owner
     local config=() mounts=(-v "$work/hosts:/etc/hosts:ro") argv=()
     shift 2
-    c="$(buildah from --pull-never --name "onething-ci-$name-$$" "$image")"
+    c="$(buildah from --pull=never --name "onething-ci-$name-$$" "$image")"
     containers+=("$c")
     while [[ "$1" != -- ]]; do
         case "$1" in
@@ -228,7 +233,7 @@ wait_for() { # seconds command...: polls every second until the command succeeds
 }
 
 gateway_image="localhost/onething-edge:local"
-healthcheck_container="$(buildah from --pull-never --name "onething-ci-healthcheck-$$" "$gateway_image")"
+healthcheck_container="$(buildah from --pull=never --name "onething-ci-healthcheck-$$" "$gateway_image")"
 containers+=("$healthcheck_container")
 ! healthcheck || fail "the HEALTHCHECK command succeeded with no gateway running: it checks nothing"
 
