@@ -173,11 +173,15 @@ build_seconds=$((SECONDS - t0))
 
 # ---------------------------------------------------------------------------------------------------------------
 # The services, started in compose.yaml's order with its environment, command and volumes, in a network namespace:
-# inside it they talk over loopback on compose's ports, and /etc/hosts gives them compose's service names.
+# inside it they talk over loopback on compose's ports, and each container's /etc/hosts has compose's service names.
 ip netns add "$netns"
 ip netns exec "$netns" ip link set lo up
 in_netns() { ip netns exec "$netns" "$@"; }
-printf '127.0.0.1 localhost mosquitto simulator gateway\n' > "$work/hosts"
+hosts=()
+for line in "${plan[@]}"; do
+    eval "words=($line)"
+    if [[ "${words[0]}" == run ]]; then hosts+=(--add-host "${words[1]}:127.0.0.1"); fi
+done
 
 image_config() { # image-or-container go-template: one line per list item
     buildah inspect --format "{{range $2}}{{println .}}{{end}}" "$1"
@@ -187,9 +191,9 @@ image_config() { # image-or-container go-template: one line per list item
 # CMD), as the image's user; a named volume starts out owned like the image's folder it covers.
 start_service() { # name image [--env K=V | --volume SRC:DST[:ro] | --volume-named NAME:DST]... -- [command...]
     local name="$1" image="$2" c mnt volume owner
-    local config=() mounts=(-v "$work/hosts:/etc/hosts:ro") argv=()
+    local config=() mounts=() argv=()
     shift 2
-    c="$(buildah from --pull=never --name "onething-ci-$name-$$" "$image")"
+    c="$(buildah from --pull=never "${hosts[@]}" --name "onething-ci-$name-$$" "$image")"
     containers+=("$c")
     while [[ "$1" != -- ]]; do
         case "$1" in
@@ -240,7 +244,7 @@ containers+=("$healthcheck_container")
 t0=$SECONDS
 for line in "${plan[@]}"; do
     eval "words=($line)"
-    [[ "${words[0]}" == run ]] && start_service "${words[@]:1}"
+    if [[ "${words[0]}" == run ]]; then start_service "${words[@]:1}"; fi
 done
 gateway_log="$work/gateway.log" simulator_log="$work/simulator.log"
 
