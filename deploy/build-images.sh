@@ -215,7 +215,8 @@ start_service() { # name image [--env K=V | --volume SRC:DST[:ro] | --volume-nam
     mapfile -t argv < <(image_config "$c" .OCIv1.Config.Entrypoint)
     if (($# > 0)); then argv+=("$@"); else mapfile -t -O "${#argv[@]}" argv < <(image_config "$c" .OCIv1.Config.Cmd); fi
     say "start $name: ${argv[*]}"
-    in_netns buildah run --isolation chroot "${mounts[@]}" "$c" -- "${argv[@]}" > "$work/$name.log" 2>&1 &
+    # Not through in_netns: ip execs buildah, so $! is buildah's pid and the cleanup's kill stops the service.
+    ip netns exec "$netns" buildah run --isolation chroot "${mounts[@]}" "$c" -- "${argv[@]}" > "$work/$name.log" 2>&1 &
     pids+=($!)
 }
 
