@@ -5,8 +5,8 @@
     run SERVICE IMAGE --env K=V... --volume SRC:DST[:ro]... --volume-named NAME:DST... -- [COMMAND...]
 
 Services come in dependency order (depends_on), the environment is env_file then environment (which wins), ${VAR},
-${VAR:-default} and ${VAR:?message} are interpolated from the .env file beside the compose file and this process's
-environment, and bind mounts are resolved against the compose file's folder, as Compose does. A key this reader does
+${VAR:-default} and ${VAR:?message} are interpolated from this process's environment, then the .env file beside the
+compose file, and bind mounts are resolved against the compose file's folder, as Compose does. A key this reader does
 not know stops it with an error, so the check never silently skips a part of the file.
 
 Usage: compose-plan.py COMPOSE_FILE [--image NAME=REPLACEMENT]...   (an image that cannot be pulled here)
@@ -84,9 +84,10 @@ def main():
     compose_file = os.path.abspath(args.compose_file)
     folder = os.path.dirname(compose_file)
     replacements = dict(pair.split("=", 1) for pair in args.image)
-    variables = dict(os.environ)
+    variables = {}
     if os.path.exists(os.path.join(folder, ".env")):
         variables.update(read_env_file(os.path.join(folder, ".env")))
+    variables.update(os.environ)  # the shell's environment wins over .env, as in Compose
 
     document = yaml.safe_load(open(compose_file, encoding="utf-8"))
     unknown = set(document) - {"name", "services", "volumes"}
