@@ -274,12 +274,14 @@ grep -q 'Violation .* confirmed: camera cam-gate' "$gateway_log" || fail "the SM
 say "$(grep -m1 -o 'Violation .* confirmed: camera cam-gate.*' "$gateway_log")"
 say "$(grep -m1 -o 'SMS case .*' "$simulator_log")"
 
-# Not root: the image says so, and the files the gateway wrote are its user's.
+# Not root: the image says so, and every gateway process in the services' network namespace runs as that user.
 user="$(buildah inspect --format '{{.Docker.Config.User}}' "$healthcheck_container")"
 [[ -n "$user" && "$user" != 0 && "$user" != root ]] || fail "the gateway image runs as root (USER '$user')"
-db_owner="$(stat -c %u "$work/volumes/gateway-data/edge.db")"
-[[ "$db_owner" == "$user" ]] || fail "edge.db is owned by uid $db_owner, not the image's user $user"
-say "runs as uid $user (USER in the image; owner of the edge.db it wrote)"
+gateway_uids="$(for pid in $(ip netns pids "$netns"); do
+    if [[ "$(cat "/proc/$pid/comm" 2> /dev/null)" == onething-edge ]]; then awk '/^Uid:/ { print $2; print $3 }' "/proc/$pid/status"; fi
+done | sort -u | tr '\n' ' ')"
+[[ "$gateway_uids" == "$user " ]] || fail "the gateway's processes run as uid(s) '${gateway_uids:-none found}', not the image's user $user"
+say "runs as uid $user (USER in the image; every onething-edge process in the namespace); data volume: $(ls "$work/volumes/gateway-data" | tr '\n' ' ')"
 
 # The models in the image are the manifest's, byte for byte.
 /usr/bin/python3 -c 'import json, sys
