@@ -190,7 +190,7 @@ image_config() { # image-or-container go-template: one line per list item
 # Starts one service the way a container engine does: the image's entrypoint with compose's command (else the image's
 # CMD), as the image's user; a named volume starts out owned like the image's folder it covers.
 start_service() { # name image [--env K=V | --volume SRC:DST[:ro] | --volume-named NAME:DST]... -- [command...]
-    local name="$1" image="$2" c mnt volume owner
+    local name="$1" image="$2" c mnt volume owner target
     local config=() mounts=() argv=()
     shift 2
     c="$(buildah from --pull=never "${hosts[@]}" --name "onething-ci-$name-$$" "$image")"
@@ -198,7 +198,10 @@ start_service() { # name image [--env K=V | --volume SRC:DST[:ro] | --volume-nam
     while [[ "$1" != -- ]]; do
         case "$1" in
             --env) config+=(--env "$2") ;;
-            --volume) mounts+=(-v "$2") ;;
+            --volume)
+                target="${2#*:}"
+                mounts+=(-v "$2")
+                config+=(--volume "${target%%:*}-") ;;
             --volume-named)
                 volume="$work/volumes/${2%%:*}"
                 mkdir -p "$volume"
@@ -206,11 +209,14 @@ start_service() { # name image [--env K=V | --volume SRC:DST[:ro] | --volume-nam
                 owner="$(stat -c %u:%g "$mnt${2#*:}" 2> /dev/null || echo 0:0)"
                 buildah umount "$c" > /dev/null
                 chown "$owner" "$volume"
-                mounts+=(-v "$volume:${2#*:}") ;;
+                mounts+=(-v "$volume:${2#*:}")
+                config+=(--volume "${2#*:}-") ;;
         esac
         shift 2
     done
     shift
+    # A mount replaces the image's VOLUME at its path (config --volume PATH-), as in an engine; else buildah may put
+    # its own anonymous volume over the mount.
     ((${#config[@]} == 0)) || buildah config "${config[@]}" "$c"
     mapfile -t argv < <(image_config "$c" .OCIv1.Config.Entrypoint)
     if (($# > 0)); then argv+=("$@"); else mapfile -t -O "${#argv[@]}" argv < <(image_config "$c" .OCIv1.Config.Cmd); fi
@@ -281,7 +287,9 @@ gateway_uids="$(for pid in $(ip netns pids "$netns"); do
     if [[ "$(cat "/proc/$pid/comm" 2> /dev/null)" == onething-edge ]]; then awk '/^Uid:/ { print $2; print $3 }' "/proc/$pid/status"; fi
 done | sort -u | tr '\n' ' ')"
 [[ "$gateway_uids" == "$user " ]] || fail "the gateway's processes run as uid(s) '${gateway_uids:-none found}', not the image's user $user"
-say "runs as uid $user (USER in the image; every onething-edge process in the namespace); data volume: $(ls "$work/volumes/gateway-data" | tr '\n' ' ')"
+db_owner="$(stat -c %u "$work/volumes/gateway-data/edge.db" 2> /dev/null || echo missing)"
+[[ "$db_owner" == "$user" ]] || fail "edge.db in the gateway-data volume: owner '$db_owner', expected the image's user $user"
+say "runs as uid $user (USER in the image; every onething-edge process in the namespace; owner of edge.db in the volume)"
 
 # The models in the image are the manifest's, byte for byte.
 /usr/bin/python3 -c 'import json, sys
