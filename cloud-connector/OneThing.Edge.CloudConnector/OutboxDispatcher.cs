@@ -176,12 +176,13 @@ public sealed partial class OutboxDispatcher(
                 return response.ToReceipt();
             case OutboxKinds.Evidence:
                 var item = OutboxPayload.Deserialize<EvidenceItem>(message.Payload);
-                var bytes = await evidence.ReadAsync(item.Sha256, cancellationToken);
+                // The redacted copy when there is one: the original never leaves the site.
+                var bytes = await evidence.ReadAsync(item.SharedSha256, cancellationToken);
                 // Byte-array content can be sent again by the retry strategy; a stream could not.
                 using (var content = new ByteArrayContent(bytes))
                 {
                     content.Headers.ContentType = MediaTypeHeaderValue.Parse(item.ContentType);
-                    await api.UploadEvidenceAsync(message.ViolationId, item.Sha256, content, cancellationToken);
+                    await api.UploadEvidenceAsync(message.ViolationId, item.SharedSha256, content, cancellationToken);
                 }
                 return null;
             case OutboxKinds.Clearance:

@@ -29,7 +29,7 @@ public sealed record ViolationCaseRequest(
         violation.PlateConfidence,
         violation.FirstSeenAt,
         violation.ConfirmedAt,
-        [.. violation.Evidence.Select(e => new EvidenceDeclaration(e.Kind, e.Sha256, e.CapturedAt, e.ContentType))]);
+        [.. violation.Evidence.Select(e => new EvidenceDeclaration(e.Kind, e.SharedSha256, e.CapturedAt, e.ContentType))]);
 }
 
 public sealed record EvidenceDeclaration(string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType);

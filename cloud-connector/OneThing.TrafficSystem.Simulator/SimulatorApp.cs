@@ -17,6 +17,9 @@ public sealed class SimulatorOptions
 
     /// <summary>File every notice is appended to as a JSON line; empty for none.</summary>
     public string NoticeFile { get; set; } = "notices.jsonl";
+
+    /// <summary>Folder where uploaded evidence files are kept (named by their SHA-256) and served back; empty: checked, not kept.</summary>
+    public string EvidenceDirectory { get; set; } = "";
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public static class SimulatorApp
             sp.GetRequiredService<ILogger<NoticeSink>>(),
             string.IsNullOrWhiteSpace(options.NoticeFile) ? null : Path.GetFullPath(options.NoticeFile)));
         builder.Services.AddSingleton<CaseBook>();
+        builder.Services.AddSingleton(new EvidenceShelf(string.IsNullOrWhiteSpace(options.EvidenceDirectory) ? null : Path.GetFullPath(options.EvidenceDirectory)));
         builder.Services.AddSingleton<FaultInjection>();
 
         var app = builder.Build();
@@ -122,7 +126,7 @@ public static class SimulatorApp
         api.MapGet("/violations/{violationId:guid}", (Guid violationId, CaseBook cases) =>
             cases.Find(violationId) is { } found ? Results.Ok(found) : Results.NotFound());
 
-        api.MapPut("/violations/{violationId:guid}/evidence/{sha256}", async (Guid violationId, string sha256, HttpRequest request, CaseBook cases) =>
+        api.MapPut("/violations/{violationId:guid}/evidence/{sha256}", async (Guid violationId, string sha256, HttpRequest request, CaseBook cases, EvidenceShelf shelf) =>
         {
             if (!IntakeValidation.IsSha256(sha256))
             {
@@ -135,10 +139,18 @@ public static class SimulatorApp
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["sha256"] = [$"The body hashes to {actual}, not {sha256}."] });
             }
-            return cases.AddEvidence(violationId, sha256)
-                ? Results.NoContent()
-                : Results.Problem(title: $"No case for violation {violationId}.", statusCode: StatusCodes.Status404NotFound);
+            if (!cases.AddEvidence(violationId, sha256))
+            {
+                return Results.Problem(title: $"No case for violation {violationId}.", statusCode: StatusCodes.Status404NotFound);
+            }
+            await shelf.KeepAsync(sha256, body.GetBuffer().AsMemory(0, (int)body.Length), request.ContentType, request.HttpContext.RequestAborted);
+            return Results.NoContent();
         });
+
+        api.MapGet("/violations/{violationId:guid}/evidence/{sha256}", (Guid violationId, string sha256, CaseBook cases, EvidenceShelf shelf) =>
+            cases.Find(violationId) is { } found && found.UploadedEvidence.Contains(sha256) && shelf.Find(sha256) is { } kept
+                ? Results.File(kept.Path, kept.ContentType)
+                : Results.NotFound());
 
         api.MapPost("/violations/{violationId:guid}/clearance", (Guid violationId, ClearanceReport? clearance,
             [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CaseBook cases, HttpContext context) =>

@@ -17,9 +17,10 @@ public sealed record FrameOverlay(
     IReadOnlyList<PlateReading> Plates);
 
 /// <summary>
-/// Draws lanes, vehicle and plate boxes and a capture-time/camera stamp on a copy of the frame and encodes JPEG.
-/// OpenCV's Hershey fonts have no CJK glyphs, so plate text is drawn with the province character written in
-/// pinyin (沪 -> "HU-"), and an unvalidated reading ends in '?'; the exact text belongs in the evidence metadata.
+/// Draws lanes, vehicle and plate boxes and a capture-time/camera stamp on a copy of the frame and encodes JPEG
+/// (the console's live view, `detect --out`). OpenCV's Hershey fonts have no CJK glyphs, so plate text is drawn with
+/// the province character written in pinyin (沪 -> "HU-"), and an unvalidated reading ends in '?'. Evidence images
+/// carry their Chinese caption from <see cref="CaptionFont"/> instead of the stamp.
 /// </summary>
 public sealed class Annotator
 {
@@ -45,11 +46,23 @@ public sealed class Annotator
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(overlay);
         using var canvas = frame.Clone();
-        var thickness = Math.Max(2, frame.Width / 640);
-        var scale = Math.Max(0.5, frame.Width / 1600.0);
+        Draw(canvas, overlay);
+        var (scale, thickness) = Pen(canvas);
+        var stamp = string.Create(CultureInfo.InvariantCulture,
+            $"{overlay.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} UTC  camera {ToAscii(overlay.CameraId)}");
+        Label(canvas, stamp, new Point(8, 8 + 30 * scale), White, scale, thickness);
+        return Encode(canvas, jpegQuality);
+    }
+
+    /// <summary>Draws the overlay's lanes, vehicle and plate boxes onto <paramref name="canvas"/> (no time stamp).</summary>
+    public void Draw(Mat canvas, FrameOverlay overlay)
+    {
+        ArgumentNullException.ThrowIfNull(canvas);
+        ArgumentNullException.ThrowIfNull(overlay);
+        var (scale, thickness) = Pen(canvas);
         foreach (var lane in overlay.Lanes)
         {
-            var pts = lane.Polygon.Select(p => new Point(p.X * frame.Width, p.Y * frame.Height)).ToArray();
+            var pts = lane.Polygon.Select(p => new Point(p.X * canvas.Width, p.Y * canvas.Height)).ToArray();
             if (pts.Length >= 2)
             {
                 Cv2.Polylines(canvas, [pts], isClosed: true, LaneColor, thickness, LineTypes.AntiAlias);
@@ -69,24 +82,18 @@ public sealed class Annotator
             var text = (p.Text.Length == 0 ? "plate" : ToAscii(p.Text)) + (p.IsValid ? "" : "?");
             Label(canvas, text, new Point(p.Box.X1, p.Box.Y2 + 4 + 24 * scale), PlateColor, scale, thickness);
         }
-        var stamp = string.Create(CultureInfo.InvariantCulture,
-            $"{overlay.CapturedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} UTC  camera {ToAscii(overlay.CameraId)}");
-        Label(canvas, stamp, new Point(8, 8 + 30 * scale), White, scale, thickness);
-        return Encode(canvas, jpegQuality);
     }
 
-    /// <summary>The plate region (grown by half its size) as JPEG: the evidence close-up.</summary>
-    public byte[] RenderPlateCloseUp(Mat frame, PlateReading plate, int jpegQuality = 95)
+    /// <summary>The plate close-up's region of the frame: the plate box grown by half its size, inside the frame.</summary>
+    public static Rect CloseUpRegion(Mat frame, Box plate)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        ArgumentNullException.ThrowIfNull(plate);
-        var r = ToRect(plate.Box.Expand(0.5f).ClampTo(frame.Width, frame.Height));
+        var r = ToRect(plate.Expand(0.5f).ClampTo(frame.Width, frame.Height));
         if (r.Width < 1 || r.Height < 1)
         {
             throw new ArgumentException("plate box lies outside the frame", nameof(plate));
         }
-        using var crop = new Mat(frame, r);
-        return Encode(crop, jpegQuality);
+        return r;
     }
 
     /// <summary>Plate or id text that Hershey fonts can draw: CJK characters become pinyin, others '?'.</summary>
@@ -108,11 +115,13 @@ public sealed class Annotator
         return sb.ToString();
     }
 
-    private static byte[] Encode(Mat image, int quality)
+    public static byte[] Encode(Mat image, int quality)
     {
         Cv2.ImEncode(".jpg", image, out var bytes, new ImageEncodingParam(ImwriteFlags.JpegQuality, quality));
         return bytes;
     }
+
+    private static (double Scale, int Thickness) Pen(Mat canvas) => (Math.Max(0.5, canvas.Width / 1600.0), Math.Max(2, canvas.Width / 640));
 
     private static Rect ToRect(Box b) => new((int)b.X1, (int)b.Y1, (int)b.Width, (int)b.Height);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Detections;
+using OneThing.Edge.Domain.Geometry;
 using OpenCvSharp;
 
 namespace OneThing.Edge.Vision;
@@ -15,6 +16,7 @@ public sealed class YoloxVehicleDetector : IVehicleDetector, IDisposable
     private readonly OnnxModel _model;
     private readonly string[] _labels;
     private readonly bool[] _wanted;
+    private readonly bool[] _people;
     private readonly int[] _strides;
     private readonly int _numClasses;
 
@@ -35,15 +37,28 @@ public sealed class YoloxVehicleDetector : IVehicleDetector, IDisposable
             }
             _wanted[id] = true;
         }
+        _people = new bool[_numClasses];
+        if (Array.IndexOf(_labels, PersonLabel) is var person and >= 0)
+        {
+            _people[person] = true;
+        }
         _strides = [.. _options.EffectiveStrides];
         var rows = YoloxDecoder.RowCount(_options.InputWidth, _options.InputHeight, _strides);
         _model = new OnnxModel(o.ModelPath(_options.Model), o.IntraOpNumThreads, o.Workers,
             [1, 3, _options.InputHeight, _options.InputWidth], [1, rows, 5 + _numClasses]);
     }
 
+    /// <summary>The COCO label of people; a label file without it finds no people.</summary>
+    public const string PersonLabel = "person";
+
     public OnnxModel Model => _model;
 
-    public IReadOnlyList<VehicleDetection> Detect(Mat frame)
+    public IReadOnlyList<VehicleDetection> Detect(Mat frame) =>
+        Run(frame, _wanted).ConvertAll(c => new VehicleDetection(c.Box, c.Score, _labels[c.ClassId]));
+
+    public IReadOnlyList<Box> DetectPeople(Mat frame) => Run(frame, _people).ConvertAll(c => c.Box);
+
+    private List<ClassBox> Run(Mat frame, bool[] wanted)
     {
         ModelWorkspace.RequireBgr(frame);
         var ws = _model.Rent();
@@ -53,9 +68,8 @@ public sealed class YoloxVehicleDetector : IVehicleDetector, IDisposable
             _model.Run(ws);
             var candidates = new List<ClassBox>();
             YoloxDecoder.Decode(ws.Output, _numClasses, _options.InputWidth, _options.InputHeight, _strides, letterbox,
-                frame.Width, frame.Height, _options.ScoreThreshold, _wanted, candidates);
-            var kept = NonMaxSuppression.Apply(candidates, c => c.Box, c => c.Score, _options.NmsIoU);
-            return kept.ConvertAll(c => new VehicleDetection(c.Box, c.Score, _labels[c.ClassId]));
+                frame.Width, frame.Height, _options.ScoreThreshold, wanted, candidates);
+            return NonMaxSuppression.Apply(candidates, c => c.Box, c => c.Score, _options.NmsIoU);
         }
         finally
         {

@@ -73,7 +73,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
     private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
 
     /// <summary>Publishes frames one at a time with capture times 1 s apart, each analysed before the next is sent.</summary>
-    private static async Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds)
+    internal static async Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds)
     {
         var counts = gateway.Get<IngressCounters>().Camera("cam-1");
         for (var i = 0; i < seconds; i++)

@@ -119,12 +119,12 @@ public sealed class AnnotatorTests
     }
 
     [Fact]
-    public void Plate_close_up_is_a_jpeg_around_the_plate()
+    public void Plate_close_up_is_the_plate_grown_by_half_its_size_inside_the_frame()
     {
         using var frame = new Mat(360, 640, MatType.CV_8UC3, Scalar.All(50));
-        var plate = new PlateReading("皖AYL375", 1, true, new Box(100, 100, 200, 130), [], 0.9f, false);
-        using var crop = Cv2.ImDecode(new Annotator().RenderPlateCloseUp(frame, plate), ImreadModes.Color);
-        Assert.Equal((200, 60), (crop.Width, crop.Height));
+        Assert.Equal(new Rect(50, 85, 200, 60), Annotator.CloseUpRegion(frame, new Box(100, 100, 200, 130)));
+        Assert.Equal(new Rect(580, 330, 60, 30), Annotator.CloseUpRegion(frame, new Box(600, 340, 640, 360)));
+        Assert.Throws<ArgumentException>(() => Annotator.CloseUpRegion(frame, new Box(700, 400, 720, 420)));
     }
 }
 

@@ -19,7 +19,7 @@ public static class AuditKinds
 /// Payload of an <see cref="AuditKinds.EvidenceStored"/> entry. The verifier reads its <c>sha256</c> property to
 /// check that the evidence file still holds the bytes that were stored.
 /// </summary>
-public sealed record EvidenceStoredPayload(Guid CaseId, string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType);
+public sealed record EvidenceStoredPayload(Guid CaseId, string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType, string? RedactedSha256 = null);
 
 /// <summary>Payload of a <see cref="AuditKinds.CaseTransition"/> entry: states and step by their stored names.</summary>
 public sealed record CaseTransitionPayload(Guid CaseId, string From, string Step, string To, string? Reason);

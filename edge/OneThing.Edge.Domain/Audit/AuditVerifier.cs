@@ -130,27 +130,38 @@ public static class AuditVerifier
 
     private static async ValueTask<AuditFailure?> CheckEvidenceAsync(AuditEntry e, Func<string, CancellationToken, ValueTask<EvidenceState>> check, CancellationToken cancellationToken)
     {
-        string? sha;
+        string? sha, redacted;
         try
         {
             using var json = JsonDocument.Parse(e.PayloadJson);
-            sha = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("sha256", out var p) && p.ValueKind == JsonValueKind.String
-                ? p.GetString()
-                : null;
+            sha = Text(json.RootElement, "sha256");
+            redacted = Text(json.RootElement, "redactedSha256");
         }
         catch (JsonException)
         {
-            sha = null;
+            (sha, redacted) = (null, null);
         }
         if (string.IsNullOrEmpty(sha))
         {
             return new(e.Sequence, AuditFailureReason.PayloadEdited, "evidence entry names no sha256");
         }
-        return await check(sha, cancellationToken) switch
+        // The original, then the redacted copy sent to the traffic system: both must still hold what was stored.
+        foreach (var file in string.IsNullOrEmpty(redacted) ? [sha] : new[] { sha, redacted })
         {
-            EvidenceState.Intact => null,
-            EvidenceState.Missing => new(e.Sequence, AuditFailureReason.EvidenceMissing, $"evidence file {sha} is missing"),
-            _ => new(e.Sequence, AuditFailureReason.EvidenceMismatch, $"evidence file {sha} no longer matches its SHA-256"),
-        };
+            var failure = await check(file, cancellationToken) switch
+            {
+                EvidenceState.Intact => null,
+                EvidenceState.Missing => new AuditFailure(e.Sequence, AuditFailureReason.EvidenceMissing, $"evidence file {file} is missing"),
+                _ => new AuditFailure(e.Sequence, AuditFailureReason.EvidenceMismatch, $"evidence file {file} no longer matches its SHA-256"),
+            };
+            if (failure is not null)
+            {
+                return failure;
+            }
+        }
+        return null;
     }
+
+    private static string? Text(JsonElement root, string property) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
 }

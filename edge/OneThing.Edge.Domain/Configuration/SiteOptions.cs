@@ -9,10 +9,20 @@ public sealed class SiteOptions
     public const string Section = "OneThing";
 
     public string SiteId { get; set; } = "";
+
+    /// <summary>The compound's name as evidence captions show it (e.g. 阳光花园); <see cref="SiteId"/> when not set.</summary>
+    public string? SiteName { get; set; }
     public string DataDirectory { get; set; } = "data";
     public List<CameraOptions> Cameras { get; set; } = [];
 
     public IEnumerable<string> LaneIds => Cameras.SelectMany(c => c.Lanes).Select(l => l.Id);
+
+    /// <summary>Where a lane is, for people: site name and lane name (ids when no names are set).</summary>
+    public string Place(string cameraId, string laneId)
+    {
+        var lane = Cameras.FirstOrDefault(c => c.Id == cameraId)?.Lanes.FirstOrDefault(l => l.Id == laneId);
+        return $"{(string.IsNullOrWhiteSpace(SiteName) ? SiteId : SiteName)} {(string.IsNullOrWhiteSpace(lane?.Name) ? laneId : lane.Name)}";
+    }
 }
 
 public sealed class CameraOptions

@@ -8,7 +8,8 @@ namespace OneThing.Edge.Domain.Evidence;
 
 /// <summary>
 /// One evidence file of a case: what it shows (<see cref="Violations.EvidenceKinds"/>), its SHA-256, when and by
-/// which camera it was captured, the lane, and the box (vehicle or plate, frame pixels) it is annotated with.
+/// which camera it was captured, the lane, the box (vehicle or plate, frame pixels) it is annotated with, and the
+/// SHA-256 of its redacted copy, the one sent to the traffic system (null: shared as taken).
 /// </summary>
 public sealed record EvidenceManifestItem(
     string Kind,
@@ -17,10 +18,11 @@ public sealed record EvidenceManifestItem(
     string ContentType,
     string? CameraId,
     string? LaneId,
-    Box? Box)
+    Box? Box,
+    string? RedactedSha256 = null)
 {
     /// <summary>The item as the violation and the traffic system know it (without camera, lane and box).</summary>
-    public EvidenceItem ToEvidenceItem() => new(Kind, Sha256, CapturedAt, ContentType);
+    public EvidenceItem ToEvidenceItem() => new(Kind, Sha256, CapturedAt, ContentType, RedactedSha256);
 }
 
 /// <summary>
@@ -62,6 +64,11 @@ public sealed record EvidenceManifest(Guid CaseId, IReadOnlyList<EvidenceManifes
                 else
                 {
                     json.WriteNull("box");
+                }
+                if (item.RedactedSha256 is { } redacted)
+                {
+                    // Written only when there is one, so manifests recorded before redaction keep their bytes.
+                    json.WriteString("redactedSha256", redacted.ToLowerInvariant());
                 }
                 json.WriteEndObject();
             }

@@ -11,8 +11,17 @@ public static class EvidenceKinds
     public const string PdaPhoto = "pda-photo";
 }
 
-/// <summary>One evidence file, stored under its SHA-256 (lower-case hex).</summary>
-public sealed record EvidenceItem(string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType);
+/// <summary>
+/// One evidence file, stored under its SHA-256 (lower-case hex). <see cref="RedactedSha256"/> names the copy with
+/// people and other cars' plates pixelated: that copy is what the traffic system gets; the original stays on the
+/// gateway. Null when the file is shared as taken (an officer's photo).
+/// </summary>
+public sealed record EvidenceItem(string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType, string? RedactedSha256 = null)
+{
+    /// <summary>The file that leaves the site: declared in the case and uploaded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SharedSha256 => RedactedSha256 ?? Sha256;
+}
 
 /// <summary>
 /// A confirmed violation: one parked car in one fire lane. <see cref="Id"/> is created at confirmation and is the

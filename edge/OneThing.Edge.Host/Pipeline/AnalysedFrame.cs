@@ -1,5 +1,6 @@
 using OneThing.Edge.Domain.Dwell;
 using OneThing.Edge.Domain.Geometry;
+using OneThing.Edge.Vision;
 
 namespace OneThing.Edge.Host.Pipeline;
 
@@ -18,8 +19,13 @@ public sealed record CaseToRecord(ViolationConfirmed Confirmed, HeldEvidence? Ev
 /// <summary>The car of engine case <paramref name="EngineCaseId"/> left; last seen in place at <paramref name="LastSeenAt"/>.</summary>
 public sealed record CarLeft(Guid EngineCaseId, DateTimeOffset LastSeenAt) : CaseWork;
 
-/// <summary>An annotated evidence image (JPEG) rendered from a frame.</summary>
-public sealed record EvidenceFrame(byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box);
+/// <summary>
+/// An evidence image as taken (JPEG, not annotated: a frame or a plate close-up), held until its case is confirmed
+/// and rendered by <see cref="EvidenceRenderer.Render"/>. <paramref name="Box"/> is the vehicle or plate in frame
+/// pixels (for the manifest); <paramref name="Cited"/> the cited vehicle or plate in this image's pixels (its plate
+/// is the one not redacted); <paramref name="Overlay"/> what to draw on a frame (null on a close-up).
+/// </summary>
+public sealed record EvidenceFrame(byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay);
 
 /// <summary>Evidence held for a stopped vehicle until its case is confirmed (or dropped when the stop is dismissed).</summary>
 public sealed record HeldEvidence(EvidenceFrame? Overview, EvidenceFrame? Confirmation = null, EvidenceFrame? PlateCloseUp = null, float? PlateConfidence = null)

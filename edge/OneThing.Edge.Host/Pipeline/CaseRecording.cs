@@ -7,6 +7,7 @@ using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Host.Cases;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Violations;
+using OneThing.Edge.Vision;
 
 namespace OneThing.Edge.Host.Pipeline;
 
@@ -21,6 +22,7 @@ public sealed partial class CaseRecording(
     CaseService cases,
     CaseRecorder recorder,
     ViolationStore violations,
+    EvidenceRenderer evidence,
     IOptionsMonitor<SiteOptions> site,
     ILogger<CaseRecording> logger) : BackgroundService
 {
@@ -88,7 +90,7 @@ public sealed partial class CaseRecording(
         {
             try
             {
-                await RecordAsync(cameraId, camera, next.Case, cancellationToken);
+                await RecordAsync(cameraId, camera, next, cancellationToken);
             }
             catch (StorageFullException e)
             {
@@ -117,9 +119,9 @@ public sealed partial class CaseRecording(
         }
     }
 
-    private async Task RecordAsync(string cameraId, CameraRecording camera, CaseToRecord work, CancellationToken cancellationToken)
+    private async Task RecordAsync(string cameraId, CameraRecording camera, UnrecordedCase next, CancellationToken cancellationToken)
     {
-        var confirmed = work.Confirmed;
+        var (work, confirmed) = (next.Case, next.Case.Confirmed);
         if (confirmed.Plate is not null && await violations.FindOpenAsync(confirmed.Plate, confirmed.LaneId, confirmed.ConfirmedAt - work.Cooldown, cancellationToken) is { } open)
         {
             // Storage remembers across restarts what the engine's memory does not: same car, same lane, one case.
@@ -128,13 +130,23 @@ public sealed partial class CaseRecording(
             LogAlreadyOpen(open.Violation.Id, PlateMask.ForLog(confirmed.Plate, logger.IsEnabled(LogLevel.Debug)), confirmed.LaneId);
             return;
         }
+        // Rendered once: a case waiting for disk space is not redacted again with every frame.
+        next.Rendered ??= Render(cameraId, work);
         var items = new List<EvidenceManifestItem>();
-        foreach (var frame in work.Evidence?.Frames ?? [])
+        foreach (var (frame, rendered) in next.Rendered)
         {
-            items.Add(await recorder.StoreEvidenceAsync(frame.Kind, frame.Jpeg, frame.CapturedAt, Jpeg, cameraId, frame.LaneId ?? confirmed.LaneId, frame.Box, cancellationToken));
+            items.Add(await recorder.StoreEvidenceAsync(frame.Kind, rendered.Original, rendered.Redacted, frame.CapturedAt, Jpeg, cameraId, frame.LaneId ?? confirmed.LaneId, frame.Box, cancellationToken));
         }
         var violation = confirmed.ToViolation(site.CurrentValue.SiteId, cameraId, [.. items.Select(i => i.ToEvidenceItem())]);
         await cases.ConfirmAsync(violation, new EvidenceManifest(confirmed.CaseId, items), cancellationToken);
+    }
+
+    /// <summary>Each held evidence image as original and redacted copy, captioned with the case's place and plate.</summary>
+    private List<(EvidenceFrame Frame, RenderedEvidence Rendered)> Render(string cameraId, CaseToRecord work)
+    {
+        var place = site.CurrentValue.Place(cameraId, work.Confirmed.LaneId);
+        return [.. (work.Evidence?.Frames ?? []).Select(frame =>
+            (frame, evidence.Render(frame, new EvidenceCaption(frame.CapturedAt, place, cameraId, work.Confirmed.Plate))))];
     }
 
     /// <summary>One camera's cases between analysis and storage.</summary>
@@ -158,6 +170,8 @@ public sealed partial class CaseRecording(
         public bool Waiting { get; set; }
 
         public DateTimeOffset? DepartedAt { get; set; }
+
+        public List<(EvidenceFrame Frame, RenderedEvidence Rendered)>? Rendered { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Violation {CaseId} (camera {CameraId}, lane {LaneId}) confirmed but not recorded: {Reason}. Its evidence is held in memory; it is recorded when space is freed")]

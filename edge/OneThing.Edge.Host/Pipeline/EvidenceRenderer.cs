@@ -1,23 +1,73 @@
+using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Dwell;
+using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Vision;
 using OpenCvSharp;
 
 namespace OneThing.Edge.Host.Pipeline;
 
-/// <summary>Renders the evidence images an engine asks for: annotated frames (lanes, the stopped vehicle, time, camera) and the plate close-up.</summary>
-public sealed class EvidenceRenderer(Annotator annotator)
+/// <summary>An evidence image rendered twice (JPEG): the original kept on the gateway, the redacted copy for the traffic system.</summary>
+public sealed record RenderedEvidence(byte[] Original, byte[] Redacted);
+
+/// <summary>
+/// Evidence images in two steps. Analysis keeps each frame (or plate close-up) as taken, with what to draw on it.
+/// Recording, once the case and its plate are known, renders each twice: the original, and the copy that leaves the
+/// site with people and every other car's plate pixelated (<see cref="EvidenceRedactor"/>). Both get the lanes and
+/// the cited vehicle drawn and a caption in Chinese: time, place (site and lane), camera, plate.
+/// </summary>
+public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redactor, CaptionFont font, IOptions<EvidenceOptions> options)
 {
+    private const int TakenQuality = 95;
+    private const int FrameQuality = 90;
+    private const int CloseUpQuality = 95;
+
+    /// <summary>Close-ups narrower than this are enlarged (by a whole factor) so their caption stays legible.</summary>
+    private const int MinCloseUpWidth = 480;
+
     /// <summary>Stage 1 is the overview at the stop, stage 2 the confirmation frame.</summary>
     public EvidenceFrame Frame(CameraAnalysis camera, DateTimeOffset capturedAt, Mat mat, IReadOnlyList<VehicleDetection> vehicles, EvidenceNeeded need)
     {
         var lanes = camera.Engine.Lanes.Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
         var subject = vehicles.Where(v => v.Box.IoU(need.Box) > 0.3).DefaultIfEmpty(new VehicleDetection(need.Box, 1, "vehicle")).ToList();
-        var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => annotator.Render(mat, new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, [])));
-        return new EvidenceFrame(jpeg, capturedAt, need.Stage == 1 ? EvidenceKinds.Overview : EvidenceKinds.Confirmation, need.LaneId, need.Box);
+        var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => Annotator.Encode(mat, TakenQuality));
+        return new EvidenceFrame(jpeg, capturedAt, need.Stage == 1 ? EvidenceKinds.Overview : EvidenceKinds.Confirmation, need.LaneId, need.Box, need.Box,
+            new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, []));
     }
 
-    public EvidenceFrame PlateCloseUp(Mat mat, PlateReading reading, DateTimeOffset capturedAt) =>
-        new(PipelineMetrics.EvidenceSeconds.Timed(() => annotator.RenderPlateCloseUp(mat, reading)), capturedAt, EvidenceKinds.Plate, null, reading.Box);
+    public EvidenceFrame PlateCloseUp(Mat mat, PlateReading reading, DateTimeOffset capturedAt)
+    {
+        var region = Annotator.CloseUpRegion(mat, reading.Box);
+        using var crop = new Mat(mat, region);
+        var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => Annotator.Encode(crop, TakenQuality));
+        var plate = new Box(reading.Box.X1 - region.X, reading.Box.Y1 - region.Y, reading.Box.X2 - region.X, reading.Box.Y2 - region.Y);
+        return new EvidenceFrame(jpeg, capturedAt, EvidenceKinds.Plate, null, reading.Box, plate, null);
+    }
+
+    /// <summary>The original and the redacted copy of <paramref name="taken"/>, annotated and captioned.</summary>
+    public RenderedEvidence Render(EvidenceFrame taken, EvidenceCaption caption) => PipelineMetrics.EvidenceSeconds.Timed(() =>
+    {
+        ArgumentNullException.ThrowIfNull(taken);
+        ArgumentNullException.ThrowIfNull(caption);
+        using var image = Cv2.ImDecode(taken.Jpeg, ImreadModes.Color);
+        using var redaction = redactor.Redact(image, taken.Cited);
+        var fields = caption.Fields(options.Value.UtcOffset);
+        return new RenderedEvidence(Finish(image, taken.Overlay, fields), Finish(redaction.Image, taken.Overlay, fields));
+    });
+
+    private byte[] Finish(Mat image, FrameOverlay? overlay, IReadOnlyList<string> fields)
+    {
+        if (overlay is null)
+        {
+            var factor = (MinCloseUpWidth + image.Width - 1) / image.Width;
+            using var closeUp = image.Resize(new Size(image.Width * factor, image.Height * factor), 0, 0, InterpolationFlags.Cubic);
+            using var captionedCloseUp = font.WithCaption(closeUp, fields);
+            return Annotator.Encode(captionedCloseUp, CloseUpQuality);
+        }
+        using var canvas = image.Clone();
+        annotator.Draw(canvas, overlay);
+        using var captioned = font.WithCaption(canvas, fields);
+        return Annotator.Encode(captioned, FrameQuality);
+    }
 }

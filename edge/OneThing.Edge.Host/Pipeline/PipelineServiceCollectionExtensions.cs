@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OneThing.Edge.Host.Configuration;
 using OneThing.Edge.Domain.Frames;
 using OneThing.Edge.Domain.Outbox;
@@ -12,7 +13,8 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// The gateway's own loop: vision models, the frame path's stages (analysis -> recording queue -> recording), the
-    /// case service with its events, officer tasks and clearance deadlines, and PDA case fusion.
+    /// case service with its events, officer tasks and clearance deadlines, and PDA case fusion. Evidence captions need
+    /// the CJK font of <c>OneThing:Evidence:FontPath</c>: checked at start.
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,6 +32,10 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<CaseService>();
         services.AddSingleton<ICaseDeliveryListener>(sp => sp.GetRequiredService<CaseService>());
         services.AddHostedService(sp => sp.GetRequiredService<CaseService>());
+        services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection(EvidenceOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EvidenceOptions>, EvidenceOptionsValidator>();
+        services.AddSingleton(sp => CaptionFont.Load(sp.GetRequiredService<IOptions<EvidenceOptions>>().Value.FontPath));
+        services.AddSingleton<EvidenceRedactor>();
         services.AddSingleton<EvidenceRenderer>();
         services.AddSingleton<RecordingQueue>();
         services.AddSingleton<FrameAnalyser>();

@@ -17,10 +17,15 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
     private readonly CaseTransitions _transitions = new(audit, time);
 
     /// <summary>Stores an evidence file (content-addressed, fsynced) and describes it for the violation and manifest.</summary>
-    public async Task<EvidenceManifestItem> StoreEvidenceAsync(string kind, ReadOnlyMemory<byte> content, DateTimeOffset capturedAt, string contentType, string? cameraId, string? laneId, Domain.Geometry.Box? box, CancellationToken cancellationToken)
+    public Task<EvidenceManifestItem> StoreEvidenceAsync(string kind, ReadOnlyMemory<byte> content, DateTimeOffset capturedAt, string contentType, string? cameraId, string? laneId, Domain.Geometry.Box? box, CancellationToken cancellationToken) =>
+        StoreEvidenceAsync(kind, content, null, capturedAt, contentType, cameraId, laneId, box, cancellationToken);
+
+    /// <summary>Stores an evidence file and its redacted copy (the one the traffic system gets), both content-addressed.</summary>
+    public async Task<EvidenceManifestItem> StoreEvidenceAsync(string kind, ReadOnlyMemory<byte> original, ReadOnlyMemory<byte>? redacted, DateTimeOffset capturedAt, string contentType, string? cameraId, string? laneId, Domain.Geometry.Box? box, CancellationToken cancellationToken)
     {
-        var sha = await files.PutAsync(content, cancellationToken);
-        return new EvidenceManifestItem(kind, sha, capturedAt, contentType, cameraId, laneId, box);
+        var sha = await files.PutAsync(original, cancellationToken);
+        var redactedSha = redacted is { } copy ? await files.PutAsync(copy, cancellationToken) : null;
+        return new EvidenceManifestItem(kind, sha, capturedAt, contentType, cameraId, laneId, box, redactedSha);
     }
 
     /// <summary>
@@ -35,7 +40,7 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
             await violations.AddEvidenceAsync(connection, transaction, violationId, items.Select(i => i.ToEvidenceItem()).ToList(), cancellationToken);
             foreach (var item in items)
             {
-                await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violationId, item.Kind, item.Sha256, item.CapturedAt, item.ContentType), connection, transaction, cancellationToken);
+                await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violationId, item.Kind, item.Sha256, item.CapturedAt, item.ContentType, item.RedactedSha256), connection, transaction, cancellationToken);
             }
             return items.Count;
         }, cancellationToken);
@@ -90,7 +95,7 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
             }, connection, transaction, cancellationToken);
             foreach (var item in manifest.Items)
             {
-                await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violation.Id, item.Kind, item.Sha256, item.CapturedAt, item.ContentType), connection, transaction, cancellationToken);
+                await audit.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(violation.Id, item.Kind, item.Sha256, item.CapturedAt, item.ContentType, item.RedactedSha256), connection, transaction, cancellationToken);
             }
             return true;
         }, cancellationToken);

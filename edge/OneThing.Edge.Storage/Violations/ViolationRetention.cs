@@ -5,7 +5,8 @@ namespace OneThing.Edge.Storage.Violations;
 
 /// <summary>
 /// Forgets finished cases after the retention period: delivered outbox messages, violations in a final state
-/// whose messages are all delivered, and evidence files no violation or officer report refers to any more.
+/// whose messages are all delivered, and evidence files (originals and redacted copies) no violation or officer report
+/// refers to any more.
 /// Dead letters and open cases are kept for operators.
 /// </summary>
 public sealed class ViolationRetention(SqliteDatabase database, FileStore files) : IRetentionPurge
@@ -27,7 +28,9 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files)
                     SELECT v.id FROM violations v
                     WHERE v.state IN ({final}) AND v.updated_at < $cutoff
                       AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.violation_id = v.id AND o.state <> 'Sent');
-                    SELECT DISTINCT sha256 FROM violation_evidence WHERE violation_id IN (SELECT id FROM purge_violations);
+                    SELECT sha256 FROM violation_evidence WHERE violation_id IN (SELECT id FROM purge_violations)
+                    UNION SELECT redacted_sha256 FROM violation_evidence
+                    WHERE violation_id IN (SELECT id FROM purge_violations) AND redacted_sha256 IS NOT NULL;
                     """;
                 select.Parameters.AddWithValue("$cutoff", cutoff);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -70,6 +73,7 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files)
                 await using var referenced = connection.CreateCommand();
                 referenced.CommandText = """
                     SELECT EXISTS (SELECT 1 FROM violation_evidence WHERE sha256 = $sha)
+                        OR EXISTS (SELECT 1 FROM violation_evidence WHERE redacted_sha256 = $sha)
                         OR EXISTS (SELECT 1 FROM pda_report_photos WHERE sha256 = $sha)
                     """;
                 referenced.Parameters.AddWithValue("$sha", sha);

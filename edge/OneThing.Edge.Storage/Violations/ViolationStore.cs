@@ -186,14 +186,15 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
         }
 
         await using var evidenceCommand = connection.CreateCommand();
-        evidenceCommand.CommandText = "SELECT kind, sha256, captured_at, content_type FROM violation_evidence WHERE violation_id = $id ORDER BY ordinal";
+        evidenceCommand.CommandText = "SELECT kind, sha256, captured_at, content_type, redacted_sha256 FROM violation_evidence WHERE violation_id = $id ORDER BY ordinal";
         evidenceCommand.Parameters.AddWithValue("$id", id.ToString());
         var items = new List<EvidenceItem>();
         await using (var reader = await evidenceCommand.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                items.Add(new EvidenceItem(reader.GetString(0), reader.GetString(1), SqliteTime.Parse(reader.GetString(2)), reader.GetString(3)));
+                items.Add(new EvidenceItem(reader.GetString(0), reader.GetString(1), SqliteTime.Parse(reader.GetString(2)), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4)));
             }
         }
         return build(items);
@@ -208,8 +209,8 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
-                INSERT INTO violation_evidence (violation_id, ordinal, kind, sha256, captured_at, content_type)
-                VALUES ($id, $ordinal, $kind, $sha, $captured, $contentType)
+                INSERT INTO violation_evidence (violation_id, ordinal, kind, sha256, captured_at, content_type, redacted_sha256)
+                VALUES ($id, $ordinal, $kind, $sha, $captured, $contentType, $redacted)
                 """;
             command.Parameters.AddWithValue("$id", violationId.ToString());
             command.Parameters.AddWithValue("$ordinal", firstOrdinal + i);
@@ -217,6 +218,7 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
             command.Parameters.AddWithValue("$sha", evidence[i].Sha256);
             command.Parameters.AddWithValue("$captured", SqliteTime.ToText(evidence[i].CapturedAt));
             command.Parameters.AddWithValue("$contentType", evidence[i].ContentType);
+            command.Parameters.AddWithValue("$redacted", (object?)evidence[i].RedactedSha256 ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }

@@ -43,6 +43,21 @@ public class AuditVerifierTests
     }
 
     [Fact]
+    public async Task A_missing_redacted_copy_is_reported_at_the_entry_that_stored_it()
+    {
+        const string copy = "bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22";
+        var entries = new[]
+        {
+            AuditChain.Next(null, AuditKinds.EvidenceStored, T0, $$"""{"caseId":"c1","kind":"overview","sha256":"{{EvidenceSha}}","redactedSha256":"{{copy}}"}"""),
+        };
+
+        var result = await AuditVerifier.VerifyAsync(entries,
+            (sha, _) => ValueTask.FromResult(sha == copy ? EvidenceState.Missing : EvidenceState.Intact), CancellationToken.None);
+
+        Assert.Equal(new AuditFailure(1, AuditFailureReason.EvidenceMissing, $"evidence file {copy} is missing"), result.FirstFailure);
+    }
+
+    [Fact]
     public void Chain_links_each_entry_to_the_previous_one()
     {
         var chain = Chain();

@@ -25,6 +25,19 @@ public class EvidenceManifestTests
     }
 
     [Fact]
+    public void A_redacted_copy_is_named_after_the_box_and_travels_as_the_shared_file()
+    {
+        var redacted = Overview with { RedactedSha256 = new string('d', 64) };
+        var json = System.Text.Encoding.UTF8.GetString(new EvidenceManifest(CaseId, [redacted]).ToCanonicalJson());
+
+        Assert.EndsWith(""","box":[400,600,800,900.5],"redactedSha256":"dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"}]}""", json);
+        Assert.NotEqual(new EvidenceManifest(CaseId, [Overview]).Sha256, new EvidenceManifest(CaseId, [redacted]).Sha256);
+        var item = redacted.ToEvidenceItem();
+        Assert.Equal((new string('a', 64), new string('d', 64)), (item.Sha256, item.SharedSha256));
+        Assert.Equal(new string('a', 64), Overview.ToEvidenceItem().SharedSha256); // no copy: shared as taken
+    }
+
+    [Fact]
     public void Item_order_and_time_zone_do_not_change_the_hash()
     {
         var a = new EvidenceManifest(CaseId, [Overview, Confirmation, Plate]);

@@ -88,6 +88,29 @@ public sealed class ViolationStoreTests
         Assert.NotNull(await f.Store.GetAsync(open.Id, None));
     }
 
+    [Fact]
+    public async Task A_redacted_copy_is_kept_beside_its_original_and_retention_deletes_both()
+    {
+        var f = await OutboxFixture.CreateAsync();
+        var original = await f.Files.PutAsync("overview as taken"u8.ToArray(), None);
+        var copy = await f.Files.PutAsync("overview, faces pixelated"u8.ToArray(), None);
+        var evidence = new EvidenceItem(EvidenceKinds.Overview, original, OutboxFixture.Start, "image/jpeg", copy);
+        var finished = OutboxFixture.NewViolation(evidence: 0) with { Evidence = [evidence] };
+        await f.Store.RecordAsync(finished, None);
+
+        Assert.Equal(evidence, Assert.Single((await f.Store.GetAsync(finished.Id, None))!.Violation.Evidence));
+        await f.Store.EndAsync(finished.Id, CaseStep.Depart, OutboxFixture.Start, None);
+        var upload = OutboxPayload.Deserialize<EvidenceItem>((await ClaimAllInOrderAsync(f)).Single(m => m.Kind == OutboxKinds.Evidence).Payload);
+        Assert.Equal(copy, upload.SharedSha256);
+
+        f.Time.Advance(TimeSpan.FromDays(31));
+        var result = await new ViolationRetention(f.Database, f.Files).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
+
+        Assert.Equal(2, result.EvidenceFiles);
+        Assert.False(f.Files.Exists(original));
+        Assert.False(f.Files.Exists(copy));
+    }
+
     private static async Task<List<OutboxMessage>> ClaimAllInOrderAsync(OutboxFixture f)
     {
         var sent = new List<OutboxMessage>();
