@@ -1,5 +1,6 @@
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Host.Configuration;
+using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Http;
 using OneThing.Edge.Host.Pipeline;
@@ -46,6 +47,7 @@ public static class GatewayApp
         builder.Services
             .AddStorage(configuration)
             .AddPipeline(configuration)
+            .AddFootage(configuration)
             .AddMessaging(configuration)
             .AddCloudConnector(configuration)
             .AddConsole(configuration)

@@ -39,7 +39,9 @@ public static class ReplayRunner
         IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "onething-replay-" + Guid.NewGuid().ToString("N")[..8]);
-        var settings = CameraSettings(scenario).Append(("OneThing:DataDirectory", data)).Append(("Serilog:MinimumLevel:Default", "Error"));
+        var settings = CameraSettings(scenario).Append(("OneThing:DataDirectory", data)).Append(("Serilog:MinimumLevel:Default", "Error"))
+            // A replay keeps no footage of its own frames.
+            .Append(("OneThing:Footage:Enabled", "false"));
         var args = settings.Select(kv => $"--{kv.Item1}={kv.Item2}").Concat(ExpandOverrides(scenario, overrides)).ToArray();
         await using var app = GatewayApp.Build(args, configFiles);
         var services = app.Services;
