@@ -18,6 +18,7 @@ public static class FootageServiceCollectionExtensions
             .Validate(o => o.QueueCapacity > 0, $"{FootageOptions.Section}:QueueCapacity must be positive")
             .ValidateOnStart();
         services.AddSingleton(sp => new FootageStore(Path.Combine(Path.GetFullPath(sp.GetRequiredService<IOptions<SiteOptions>>().Value.DataDirectory), "footage")));
+        services.AddSingleton<FootageExport>();
         services.AddSingleton<FootageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<FootageRecorder>());
         return services;
