@@ -74,7 +74,7 @@ public sealed partial class FootageRecorder : BackgroundService
         {
             try
             {
-                _store.Add(frame.CameraId, frame.CapturedAt, Reduce(frame.Image));
+                _store.Add(frame.CameraId, frame.CapturedAt, Reduce(frame.Image, _options.MaxSide, _options.JpegQuality));
                 Interlocked.Increment(ref _written);
                 await PruneAsync(frame.CameraId, stoppingToken);
             }
@@ -86,20 +86,21 @@ public sealed partial class FootageRecorder : BackgroundService
         }
     }
 
-    private byte[] Reduce(ReadOnlyMemory<byte> image)
+    /// <summary>The frame as kept: scaled so its longer side is at most <paramref name="maxSide"/>, JPEG.</summary>
+    public static byte[] Reduce(ReadOnlyMemory<byte> image, int maxSide, int jpegQuality)
     {
         using var mat = Cv2.ImDecode(image.Span, ImreadModes.Color);
         if (mat.Empty())
         {
             throw new InvalidDataException("frame cannot be decoded");
         }
-        var scale = Math.Min(1.0, (double)_options.MaxSide / Math.Max(mat.Width, mat.Height));
+        var scale = Math.Min(1.0, (double)maxSide / Math.Max(mat.Width, mat.Height));
         using var small = new Mat();
         if (scale < 1)
         {
             Cv2.Resize(mat, small, new Size(Math.Max(1, (int)Math.Round(mat.Width * scale)), Math.Max(1, (int)Math.Round(mat.Height * scale))), interpolation: InterpolationFlags.Area);
         }
-        return (scale < 1 ? small : mat).ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, _options.JpegQuality));
+        return (scale < 1 ? small : mat).ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, jpegQuality));
     }
 
     /// <summary>Drops frames past the window; over the budget, the oldest frames not around one of the camera's cases.</summary>

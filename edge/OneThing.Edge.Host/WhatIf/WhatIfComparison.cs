@@ -81,10 +81,10 @@ public static class WhatIfComparison
         return new RunScore(cases.Count, truePositives + falseAlarms, precision, recall, Median(cases.Select(c => (c.ConfirmedAt - c.FirstSeenAt).TotalSeconds)));
     }
 
-    /// <summary>The labelled live case or missed violation a case's stop overlaps.</summary>
+    /// <summary>The labelled live case (of the same plate first: two cars can stop at once) or missed violation a case's stop overlaps.</summary>
     private static TruthMatch? LabelOf(CaseSummary c, LaneTruth truth)
     {
-        foreach (var (live, label) in truth.Labelled)
+        foreach (var (live, label) in truth.Labelled.OrderBy(l => l.Case.Plate is not null && l.Case.Plate == c.Plate ? 0 : 1))
         {
             if (Overlaps(live.FirstSeenAt, live.ConfirmedAt, c.FirstSeenAt, c.ConfirmedAt))
             {
