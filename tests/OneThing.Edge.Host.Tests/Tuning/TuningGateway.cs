@@ -1,13 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using MQTTnet.Protocol;
 using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Host.Tests.Console;
 using OneThing.Edge.Host.WhatIf;
-using OneThing.Edge.Messaging;
 using OneThing.Edge.TestKit;
 using OpenCvSharp;
-using Xunit;
 
 namespace OneThing.Edge.Host.Tests.Tuning;
 
@@ -37,17 +34,8 @@ internal static class TuningGateway
     /// <summary>Publishes the scene as cam-1 once per second of capture time, each frame analysed before the next is sent.</summary>
     public static async Task PlayAsync(GatewayHarness gateway, DateTimeOffset from, int seconds)
     {
-        var scene = await File.ReadAllBytesAsync(Scene);
         await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1-" + Guid.NewGuid().ToString("N")[..6]);
-        var counts = gateway.Get<IngressCounters>().Camera("cam-1");
-        for (var i = 0; i < seconds; i++)
-        {
-            var done = counts.Processed + counts.Failed;
-            await camera.PublishAsync(gateway.Settings.Topics.Frames("cam-1"), scene, MqttQualityOfServiceLevel.AtMostOnce,
-                ("captured-at", from.AddSeconds(i).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)));
-            await Eventually.ReturnsAsync(() => Task.FromResult(counts.Processed + counts.Failed), n => n > done, TimeSpan.FromSeconds(30), "frame analysed");
-        }
-        Assert.Equal(0, counts.Failed);
+        await CameraPlayer.PlayAsync(gateway, camera, "cam-1", await File.ReadAllBytesAsync(Scene), from, seconds);
     }
 
     /// <summary>Writes the scene straight into cam-1's footage, reduced as the recorder does, one frame every 2 s of capture time.</summary>
