@@ -1,5 +1,7 @@
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Host.Configuration;
+using OneThing.Edge.Host.Footage;
+using OneThing.Edge.Host.WhatIf;
 using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Http;
 using OneThing.Edge.Host.Pipeline;
@@ -46,13 +48,15 @@ public static class GatewayApp
         builder.Services
             .AddStorage(configuration)
             .AddPipeline(configuration)
+            .AddFootage(configuration)
+            .AddWhatIf()
             .AddMessaging(configuration)
             .AddCloudConnector(configuration)
             .AddConsole(configuration)
             .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();
-        app.MapHealth().MapConsole().MapMetrics();
+        app.MapHealth().MapConsole().MapTuning().MapMetrics();
         return app;
     }
 }

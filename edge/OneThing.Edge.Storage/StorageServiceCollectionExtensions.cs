@@ -6,6 +6,7 @@ using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Cases;
+using OneThing.Edge.Storage.Labels;
 using OneThing.Edge.Storage.Outbox;
 using OneThing.Edge.Storage.Reports;
 
@@ -23,6 +24,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<CaseRecorder>();
         services.AddSingleton<CaseQueries>();
+        services.AddSingleton<CaseLabels>();
         services.AddViolationOutbox(configuration);
         // Registered before the other hosted services so the schema is current before anything reads or writes.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageMigration>());

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using MQTTnet.Protocol;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Messaging;
@@ -73,18 +72,8 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
     private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
 
     /// <summary>Publishes frames one at a time with capture times 1 s apart, each analysed before the next is sent.</summary>
-    internal static async Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds)
-    {
-        var counts = gateway.Get<IngressCounters>().Camera("cam-1");
-        for (var i = 0; i < seconds; i++)
-        {
-            var done = counts.Processed + counts.Failed;
-            await camera.PublishAsync(gateway.Settings.Topics.Frames("cam-1"), frame, MqttQualityOfServiceLevel.AtMostOnce,
-                ("captured-at", from.AddSeconds(i).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)));
-            await Eventually.ReturnsAsync(() => Task.FromResult(counts.Processed + counts.Failed), n => n > done, TimeSpan.FromSeconds(30), "frame analysed");
-        }
-        Assert.Equal(0, counts.Failed);
-    }
+    internal static Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds) =>
+        CameraPlayer.PlayAsync(gateway, camera, "cam-1", frame, from, seconds);
 
     /// <summary>The lane without cars: a flat grey frame of the scene's size.</summary>
     public static byte[] EmptyLane()

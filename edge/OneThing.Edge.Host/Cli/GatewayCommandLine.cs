@@ -14,6 +14,7 @@ public static class GatewayCommandLine
         root.Add(DetectVerb.Build());
         root.Add(VerifyAuditVerb.Build());
         root.Add(ReplayVerb.Build());
+        root.Add(ExportFootageVerb.Build());
         root.Add(HashPasswordVerb.Build());
         foreach (var option in run.Options)
         {

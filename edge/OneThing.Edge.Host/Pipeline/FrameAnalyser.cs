@@ -5,6 +5,7 @@ using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Dwell;
 using OneThing.Edge.Domain.Engine;
 using OneThing.Edge.Domain.Frames;
+using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Vision;
 using OpenCvSharp;
@@ -25,20 +26,23 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     private readonly EvidenceRenderer _evidence;
     private readonly CaseRecorder _stored;
     private readonly RecordingQueue _recording;
+    private readonly FootageRecorder _footage;
     private readonly IOptionsMonitor<SiteOptions> _site;
     private readonly IOptionsMonitor<ViolationEngineOptions> _engine;
     private readonly MotionGateOptions _motion;
     private readonly SemaphoreSlim _inference;
+    private readonly int _workers;
     private readonly ILogger<FrameAnalyser> _logger;
     private readonly IDisposable? _reload;
 
     public FrameAnalyser(
-        FrameDecoder decoder, VehicleVision vision, EvidenceRenderer evidence, CaseRecorder stored, RecordingQueue recording,
+        FrameDecoder decoder, VehicleVision vision, EvidenceRenderer evidence, CaseRecorder stored, RecordingQueue recording, FootageRecorder footage,
         IOptionsMonitor<SiteOptions> site, IOptionsMonitor<ViolationEngineOptions> engine, IOptions<PipelineOptions> options, ILogger<FrameAnalyser> logger)
     {
-        (_decoder, _vision, _evidence, _stored, _recording, _site, _engine, _logger) = (decoder, vision, evidence, stored, recording, site, engine, logger);
+        (_decoder, _vision, _evidence, _stored, _recording, _footage, _site, _engine, _logger) = (decoder, vision, evidence, stored, recording, footage, site, engine, logger);
+        _workers = Math.Max(1, options.Value.InferenceWorkers);
         _motion = options.Value.MotionGate;
-        _inference = new SemaphoreSlim(Math.Max(1, options.Value.InferenceWorkers));
+        _inference = new SemaphoreSlim(_workers);
         // Lanes and thresholds reload without a restart; running tracks and cases keep their state.
         _reload = site.OnChange(updated =>
         {
@@ -55,6 +59,9 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
 
     /// <summary>Each camera's analysis state, for the console and metrics.</summary>
     public IReadOnlyDictionary<string, CameraAnalysis> Cameras => _cameras;
+
+    /// <summary>Whether a frame is being analysed now (what-if replays wait for this to pass: live analysis first).</summary>
+    public bool Busy => _inference.CurrentCount < _workers;
 
     public async ValueTask ProcessAsync(CameraFrame frame, CancellationToken cancellationToken)
     {
@@ -73,6 +80,7 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         {
             _inference.Release();
         }
+        _footage.Offer(frame);
         await _recording.WriteAsync(new AnalysedFrame(camera.Camera.Id, frame.CapturedAt, cases), cancellationToken);
     }
 

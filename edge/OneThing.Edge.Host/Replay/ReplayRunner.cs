@@ -36,10 +36,12 @@ public static class ReplayRunner
 {
     public static async Task<ReplayResult> RunAsync(
         Scenario scenario, string samplesDirectory, IEnumerable<string> overrides, IEnumerable<string> configFiles, string? dataDirectory,
-        IProgress<int>? progress, CancellationToken cancellationToken)
+        IProgress<int>? progress, CancellationToken cancellationToken, Func<CancellationToken, Task>? betweenFrames = null)
     {
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "onething-replay-" + Guid.NewGuid().ToString("N")[..8]);
-        var settings = CameraSettings(scenario).Append(("OneThing:DataDirectory", data)).Append(("Serilog:MinimumLevel:Default", "Error"));
+        var settings = CameraSettings(scenario).Append(("OneThing:DataDirectory", data)).Append(("Serilog:MinimumLevel:Default", "Error"))
+            // A replay keeps no footage of its own frames.
+            .Append(("OneThing:Footage:Enabled", "false"));
         var args = settings.Select(kv => $"--{kv.Item1}={kv.Item2}").Concat(ExpandOverrides(scenario, overrides)).ToArray();
         await using var app = GatewayApp.Build(args, configFiles);
         var services = app.Services;
@@ -53,6 +55,11 @@ public static class ReplayRunner
         var sequence = 0L;
         foreach (var (image, capturedAt) in scenario.Frames(samplesDirectory))
         {
+            // A what-if in a running gateway gives way to live analysis here.
+            if (betweenFrames is not null)
+            {
+                await betweenFrames(cancellationToken);
+            }
             var started = Stopwatch.GetTimestamp();
             await analyser.ProcessAsync(new CameraFrame(scenario.Camera.Id, capturedAt, image, sequence++, capturedAt), cancellationToken);
             // The recording stage's own code, run here frame by frame: a replay's cases are all stored when it ends.

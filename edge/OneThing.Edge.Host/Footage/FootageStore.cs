@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace OneThing.Edge.Host.Footage;
+
+/// <summary>A kept frame: its capture time, its file and size.</summary>
+public sealed record FootageFrame(DateTimeOffset CapturedAt, string Path, long Bytes);
+
+/// <summary>
+/// Each camera's kept frames under `{DataDirectory}/footage/{cameraId}/`, one JPEG per frame named by its capture time
+/// (UTC, milliseconds), so the folder alone is the index: it survives restarts and can be copied as it is.
+/// </summary>
+public sealed class FootageStore(string root)
+{
+    private const string NameFormat = "yyyyMMdd'T'HHmmssfff'Z'";
+    private readonly Dictionary<string, List<FootageFrame>> _cameras = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string Folder(string cameraId) => Path.Combine(Root, cameraId);
+
+    public void Add(string cameraId, DateTimeOffset capturedAt, byte[] jpeg)
+    {
+        var folder = Folder(cameraId);
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, capturedAt.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture) + ".jpg");
+        File.WriteAllBytes(path, jpeg);
+        lock (_lock)
+        {
+            var frames = Load(cameraId);
+            frames.RemoveAll(f => f.Path == path);
+            var frame = new FootageFrame(capturedAt, path, jpeg.Length);
+            // Frames arrive in capture order per camera; a late one is put in its place.
+            var at = frames.FindLastIndex(f => f.CapturedAt <= capturedAt);
+            frames.Insert(at + 1, frame);
+        }
+    }
+
+    /// <summary>The camera's frames captured in [from, to], oldest first.</summary>
+    public IReadOnlyList<FootageFrame> Frames(string cameraId, DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_lock)
+        {
+            return Load(cameraId).Where(f => f.CapturedAt >= from && f.CapturedAt <= to).ToList();
+        }
+    }
+
+    public long Bytes(string cameraId)
+    {
+        lock (_lock)
+        {
+            return Load(cameraId).Sum(f => f.Bytes);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the camera's frames older than <paramref name="oldestKept"/>, then, while the camera is over
+    /// <paramref name="maxBytes"/>, its oldest frames outside <paramref name="keep"/> (the spans around cases).
+    /// Returns how many were deleted.
+    /// </summary>
+    public int Prune(string cameraId, DateTimeOffset oldestKept, long maxBytes, IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> keep)
+    {
+        List<FootageFrame> doomed;
+        lock (_lock)
+        {
+            var frames = Load(cameraId);
+            doomed = frames.Where(f => f.CapturedAt < oldestKept).ToList();
+            var bytes = frames.Sum(f => f.Bytes) - doomed.Sum(f => f.Bytes);
+            foreach (var frame in frames.Where(f => f.CapturedAt >= oldestKept))
+            {
+                if (bytes <= maxBytes)
+                {
+                    break;
+                }
+                if (!keep.Any(k => frame.CapturedAt >= k.From && frame.CapturedAt <= k.To))
+                {
+                    doomed.Add(frame);
+                    bytes -= frame.Bytes;
+                }
+            }
+            var gone = doomed.ToHashSet();
+            frames.RemoveAll(gone.Contains);
+        }
+        foreach (var frame in doomed)
+        {
+            File.Delete(frame.Path);
+        }
+        return doomed.Count;
+    }
+
+    /// <summary>The camera's index, read from its folder the first time (under the lock).</summary>
+    private List<FootageFrame> Load(string cameraId)
+    {
+        if (_cameras.TryGetValue(cameraId, out var frames))
+        {
+            return frames;
+        }
+        frames = [];
+        var folder = Folder(cameraId);
+        if (Directory.Exists(folder))
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.jpg"))
+            {
+                if (DateTime.TryParseExact(Path.GetFileNameWithoutExtension(file.Name), NameFormat, CultureInfo.InvariantCulture,
+                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
+                {
+                    frames.Add(new FootageFrame(new DateTimeOffset(at, TimeSpan.Zero), file.FullName, file.Length));
+                }
+            }
+            frames.Sort((a, b) => a.CapturedAt.CompareTo(b.CapturedAt));
+        }
+        _cameras[cameraId] = frames;
+        return frames;
+    }
+}
