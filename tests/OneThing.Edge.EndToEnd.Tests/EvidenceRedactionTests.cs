@@ -71,7 +71,7 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
         await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1");
         var scene = await File.ReadAllBytesAsync(Scene);
 
-        await FireLaneLoopTests.PlayAsync(gateway, camera, scene, DateTimeOffset.UtcNow.AddSeconds(-25), 25); // confirmed 20 s in
+        await CameraPlayer.PlayAsync(gateway, camera, "cam-1", scene, DateTimeOffset.UtcNow.AddSeconds(-25), 25); // confirmed 20 s in
         var notice = await Eventually.ReturnsAsync(NoticesAsync, n => n.Length >= 1, TimeSpan.FromSeconds(60), "the SMS notice");
         var id = Assert.Single(notice).GetProperty("violationId").GetGuid();
         var stored = (await gateway.Get<ViolationStore>().GetAsync(id, default))!;

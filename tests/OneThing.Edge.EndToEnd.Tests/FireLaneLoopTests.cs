@@ -72,7 +72,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
     private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
 
     /// <summary>Publishes frames one at a time with capture times 1 s apart, each analysed before the next is sent.</summary>
-    internal static Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds) =>
+    private static Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds) =>
         CameraPlayer.PlayAsync(gateway, camera, "cam-1", frame, from, seconds);
 
     /// <summary>The lane without cars: a flat grey frame of the scene's size.</summary>
