@@ -40,9 +40,10 @@ public sealed class ConnectionGate(MqttOptions options, TimeProvider time) : IDi
     {
         lock (_lock)
         {
-            refusal = _open >= options.MaxConnections ? ConnectRefusal.TooManyConnections
+            // The rate first: every attempt from an address counts, admitted or not.
+            refusal = !_rates.TryTake(address) ? ConnectRefusal.ConnectRate
+                : _open >= options.MaxConnections ? ConnectRefusal.TooManyConnections
                 : _pending >= options.MaxPendingConnections ? ConnectRefusal.TooManyPending
-                : !_rates.TryTake(address) ? ConnectRefusal.ConnectRate
                 : null;
             if (refusal is not null)
             {
@@ -61,23 +62,23 @@ public sealed class ConnectionGate(MqttOptions options, TimeProvider time) : IDi
         _logins[adapter] = login;
     }
 
-    /// <summary>The login deadline of the connection MQTTnet reads through <paramref name="adapter"/>.</summary>
-    public CancellationToken DeadlineOf(IMqttChannelAdapter adapter) =>
-        _logins.TryGetValue(adapter, out var login) ? login.Deadline : CancellationToken.None;
+    /// <summary>The login of the connection MQTTnet reads through <paramref name="adapter"/>.</summary>
+    public PendingLogin? LoginOf(IMqttChannelAdapter adapter) => _logins.GetValueOrDefault(adapter);
 
     /// <summary>
-    /// Waits for a password-check turn until <paramref name="deadline"/> (the connection's login deadline); null when
-    /// it passed first (refuse as busy). Dispose the turn after the check.
+    /// Waits for a password-check turn until the login's deadline; null when the deadline passed first (refuse as
+    /// busy). Dispose the turn after the check.
     /// </summary>
-    public async Task<IDisposable?> EnterPasswordCheckAsync(CancellationToken deadline)
+    public async Task<IDisposable?> EnterPasswordCheckAsync(PendingLogin? login)
     {
         try
         {
-            await _passwordChecks.WaitAsync(deadline).ConfigureAwait(false);
+            await _passwordChecks.WaitAsync(login?.Deadline ?? CancellationToken.None).ConfigureAwait(false);
             return new PasswordCheckTurn(_passwordChecks);
         }
         catch (OperationCanceledException)
         {
+            login!.RefusedAsBusy = true;
             return null;
         }
     }
@@ -142,8 +143,11 @@ public sealed class ConnectionGate(MqttOptions options, TimeProvider time) : IDi
         /// <summary>Cancelled when the connection has not logged in within `Mqtt:ConnectTimeoutSeconds`.</summary>
         public CancellationToken Deadline => _deadline.Token;
 
-        /// <summary>The deadline passed before a login.</summary>
-        public bool TimedOut => Volatile.Read(ref _state) == 0 && _deadline.IsCancellationRequested;
+        /// <summary>The deadline passed before a login, and not while waiting for a password check (that is <see cref="RefusedAsBusy"/>).</summary>
+        public bool TimedOut => Volatile.Read(ref _state) == 0 && _deadline.IsCancellationRequested && !RefusedAsBusy;
+
+        /// <summary>The deadline passed while the login waited for a password-check turn; it was answered server busy.</summary>
+        public bool RefusedAsBusy { get; internal set; }
 
         /// <summary>The login succeeded: the connection leaves the pending count and its deadline is disarmed.</summary>
         public void LoggedIn()

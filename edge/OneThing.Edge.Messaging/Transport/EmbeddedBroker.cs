@@ -90,7 +90,7 @@ public sealed partial class EmbeddedBroker(
         }
         // A password check costs ~0.1 s of a core: a bounded number run at once, the others wait their turn within
         // the connection's login deadline, so a flood of logins cannot take the cores from the cameras.
-        using (var turn = await gate.EnterPasswordCheckAsync(gate.DeadlineOf(e.ChannelAdapter)))
+        using (var turn = await gate.EnterPasswordCheckAsync(gate.LoginOf(e.ChannelAdapter)))
         {
             if (turn is null)
             {

@@ -149,12 +149,13 @@ public sealed partial class GuardedTcpServerAdapter(
         }
     }
 
-    // Shutdown rather than Dispose: MQTTnet's pending read then ends as end of stream, and the handler cleans up.
+    // Only the receiving side, rather than Dispose: MQTTnet's pending read ends as end of stream and the handler cleans
+    // up, and a login refused as busy at that moment still gets its CONNACK out.
     private static void ShutDown(Socket client)
     {
         try
         {
-            client.Shutdown(SocketShutdown.Both);
+            client.Shutdown(SocketShutdown.Receive);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

@@ -68,20 +68,22 @@ public sealed class ConnectionGateTests
         using var second = Admit(gate, Attacker);
         using var third = Admit(gate, Camera);
 
-        var running = await gate.EnterPasswordCheckAsync(first.Deadline);
+        var running = await gate.EnterPasswordCheckAsync(first);
         Assert.NotNull(running);
-        var waiting = gate.EnterPasswordCheckAsync(second.Deadline);
+        var waiting = gate.EnterPasswordCheckAsync(second);
         Assert.False(waiting.IsCompleted);
 
         running.Dispose();
         using (var turn = await waiting)
         {
             Assert.NotNull(turn); // it waited and then got its turn
-            var late = gate.EnterPasswordCheckAsync(third.Deadline);
+            var late = gate.EnterPasswordCheckAsync(third);
             _time.Advance(TimeSpan.FromSeconds(10));
             Assert.Null(await late); // its deadline passed first: refused as busy
+            Assert.True(third.RefusedAsBusy);
+            Assert.False(third.TimedOut); // counted once, as busy
         }
-        using var next = await gate.EnterPasswordCheckAsync(CancellationToken.None);
+        using var next = await gate.EnterPasswordCheckAsync(login: null);
         Assert.NotNull(next);
     }
 

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using MQTTnet.Protocol;
+using OneThing.Edge.Messaging.Security;
+using OneThing.Edge.TestKit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OneThing.Edge.Host.Tests.Security;
+
+/// <summary>
+/// Hostile connections against the gateway's embedded broker (its own process, so its memory is measured alone)
+/// while a camera and a PDA work. ONETHING_LOAD_CONNECTIONS sets how many attack at once (CI: 100; the figures in
+/// docs/BENCHMARKS.md: 1000).
+/// </summary>
+public sealed class BrokerFloodTests(ITestOutputHelper output)
+{
+    private static readonly byte[] Frame = File.ReadAllBytes(TestPaths.Sample("scenes", "compound_4cars_xue1.jpg"));
+    private const int ReportsDuringFlood = 20;
+    private const long MaxGrowthBytes = 50L * 1024 * 1024;
+    private static readonly TimeSpan MinFlood = TimeSpan.FromSeconds(25); // every attack kind, half-sent CONNECTs timed out twice
+
+    private enum Attack { OversizedHeader, HalfSentConnect, WrongPassword }
+
+    private static int Connections =>
+        int.TryParse(Environment.GetEnvironmentVariable("ONETHING_LOAD_CONNECTIONS"), CultureInfo.InvariantCulture, out var n) ? n : 100;
+
+    [Fact]
+    public async Task Hostile_connections_leave_memory_flat_while_every_pda_report_is_accepted_and_frames_are_analysed()
+    {
+        var connections = Connections;
+        var openFiles = OpenFilesLimit();
+        Assert.True(openFiles >= connections + 1000, $"ulimit -n is {openFiles}; {connections} attackers need at least {connections + 1000} (raise it with `ulimit -n`)");
+
+        var settings = new GatewaySettings().WithDevices();
+        // Production-strength hashes for the accounts attacked, so every wrong password costs what it would.
+        settings["OneThing:Mqtt:Devices:0:PasswordHash"] = DevicePassword.HashPassword(DeviceLogins.PasswordOf("cam-1"));
+        settings["OneThing:Mqtt:Devices:2:PasswordHash"] = DevicePassword.HashPassword(DeviceLogins.PasswordOf("pda-1"));
+        settings["OneThing:Mqtt:Devices:3:PasswordHash"] = DevicePassword.HashPassword(DeviceLogins.PasswordOf("pda-2"));
+        var port = settings.MqttPort;
+        var topics = settings.Topics;
+        using var http = new HttpClient { BaseAddress = new Uri(settings.HttpUrl) };
+
+        await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
+        await Eventually.ReturnsAsync(() => ReadyAsync(http), ok => ok, TimeSpan.FromSeconds(120), "gateway ready");
+        await using var pda = await DeviceLogins.LoginAsync(port, "pda-1");
+        await pda.SubscribeAsync(topics.Receipts("pda-1"));
+        await using var camera = await DeviceLogins.LoginAsync(port, "cam-1");
+        using var stopCamera = new CancellationTokenSource();
+        var cameraLoop = Task.Run(async () =>
+        {
+            while (!stopCamera.IsCancellationRequested)
+            {
+                await camera.PublishAsync(topics.Frames("cam-1"), Frame, MqttQualityOfServiceLevel.AtMostOnce, ("captured-at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+                await Task.Delay(500); // a camera's frame rate, not a wait for anything
+            }
+        });
+
+        // Warm up: models loaded, frames analysed, a few reports stored, before the baseline is taken.
+        await Eventually.ReturnsAsync(() => FramesAnalysedAsync(http), n => n >= 10, TimeSpan.FromSeconds(120), "frames analysed while warming up");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("accepted", await ReportAsync(pda, topics));
+        }
+        var rssBefore = ResidentBytes(gateway.Id);
+        var framesBefore = await FramesAnalysedAsync(http);
+
+        var peak = rssBefore;
+        using var stopSampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!stopSampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, ResidentBytes(gateway.Id));
+                await Task.Delay(100);
+            }
+        });
+
+        var flood = Stopwatch.StartNew();
+        var outcomes = new ConcurrentDictionary<string, int>();
+        using var stopAttack = new CancellationTokenSource();
+        var attackers = Enumerable.Range(0, connections).Select(i => Task.Run(() => AttackAsync(i, port, outcomes, stopAttack.Token))).ToList();
+        var accepted = 0;
+        for (var i = 0; i < ReportsDuringFlood; i++)
+        {
+            if (await ReportAsync(pda, topics) == "accepted")
+            {
+                accepted++;
+            }
+        }
+        var framesDuringFlood = await Eventually.ReturnsAsync(async () => await FramesAnalysedAsync(http) - framesBefore, n => n >= 10 && flood.Elapsed >= MinFlood, TimeSpan.FromMinutes(5), "frames analysed during the flood");
+        var floodSeconds = flood.Elapsed.TotalSeconds;
+        await stopAttack.CancelAsync();
+        await Task.WhenAll(attackers);
+        await stopSampling.CancelAsync();
+        await sampler;
+        var rssAfter = ResidentBytes(gateway.Id);
+        await stopCamera.CancelAsync();
+        await cameraLoop;
+
+        var refusals = (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n')
+            .Where(l => l.StartsWith("onething_edge_broker_refusals{", StringComparison.Ordinal)).ToList();
+        output.WriteLine($"CPU: {CpuModel()} ({Environment.ProcessorCount} cores, shared with other builds)");
+        output.WriteLine($"hostile connections at once: {connections} (oversized header, half-sent CONNECT, wrong password, one third each, 4 per source address), for {floodSeconds:F0} s");
+        output.WriteLine($"gateway RSS: before {Mib(rssBefore)} MiB, peak {Mib(peak)} MiB (+{Mib(peak - rssBefore)}), after {Mib(rssAfter)} MiB (+{Mib(rssAfter - rssBefore)})");
+        output.WriteLine($"PDA reports accepted during the flood: {accepted}/{ReportsDuringFlood}; camera frames analysed during the flood: {framesDuringFlood}");
+        output.WriteLine("attack outcomes seen by the attackers: " + string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}")));
+        output.WriteLine("refusals counted by the gateway (/metrics):");
+        refusals.ForEach(output.WriteLine);
+
+        Assert.Equal(ReportsDuringFlood, accepted);
+        Assert.True(peak - rssBefore < MaxGrowthBytes, $"RSS grew by {Mib(peak - rssBefore)} MiB at peak");
+        Assert.DoesNotContain(outcomes.Keys, k => k.EndsWith("logged-in", StringComparison.Ordinal) || k.EndsWith("left-open", StringComparison.Ordinal));
+        Assert.Contains(refusals, l => l.Contains("reason=\"connect-too-large\"", StringComparison.Ordinal));
+        Assert.Contains(refusals, l => l.Contains("reason=\"connect-timeout\"", StringComparison.Ordinal));
+        Assert.True(outcomes.Keys.Any(k => k.StartsWith(nameof(Attack.WrongPassword), StringComparison.Ordinal)), "no wrong-password attempt was answered");
+    }
+
+    /// <summary>One attacker: its attack again and again until told to stop; outcomes by what the gateway did.</summary>
+    private static async Task AttackAsync(int index, int port, ConcurrentDictionary<string, int> outcomes, CancellationToken stop)
+    {
+        var attack = (Attack)(index % 3);
+        var from = new IPAddress([127, 1, (byte)(index / 4 / 250), (byte)(1 + index / 4 % 250)]);
+        while (!stop.IsCancellationRequested)
+        {
+            string outcome;
+            try
+            {
+                using var connection = await RawMqttConnection.OpenAsync(port, from);
+                await connection.SendAsync(attack switch
+                {
+                    Attack.OversizedHeader => RawMqttConnection.LargestPacketHeader,
+                    Attack.HalfSentConnect => RawMqttConnection.Connect($"half-{index}", "pda-2", "guess")[..12],
+                    _ => RawMqttConnection.Connect($"guess-{index}", "pda-2", "guess"),
+                });
+                var answer = await connection.ReadUntilClosedAsync(TimeSpan.FromSeconds(60));
+                outcome = answer is null ? "left-open"
+                    : RawMqttConnection.ConnAckCode(answer) is { } code ? code == 0 ? "logged-in" : $"connack-{code}"
+                    : "closed";
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                outcome = "connect-failed-" + e.SocketErrorCode;
+            }
+            outcomes.AddOrUpdate($"{attack} {outcome}", 1, (_, n) => n + 1);
+            try
+            {
+                await Task.Delay(200 + index % 300, stop); // pacing, so the attackers do not take the two cores themselves
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<string?> ReportAsync(TestMqttClient pda, OneThing.Edge.Messaging.TopicContract topics)
+    {
+        var reportId = Guid.NewGuid().ToString();
+        var puback = await pda.PublishAsync(topics.Reports("pda-1"), Reports.Json(reportId));
+        if (!puback.IsSuccess)
+        {
+            return puback.ReasonCode.ToString();
+        }
+        var receipt = await pda.WaitForJsonAsync(topics.Receipts("pda-1"), r => r.GetProperty("reportId").GetString() == reportId, TimeSpan.FromSeconds(60));
+        return receipt.GetProperty("status").GetString();
+    }
+
+    private static async Task<double> FramesAnalysedAsync(HttpClient http) =>
+        (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n')
+            .Where(l => l.StartsWith("onething_edge_ingress_frames{", StringComparison.Ordinal) && l.Contains("camera=\"cam-1\"", StringComparison.Ordinal) && l.Contains("outcome=\"processed\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    private static async Task<bool> ReadyAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static long ResidentBytes(int pid) => StatusKilobytes(pid, "VmRSS:") * 1024;
+
+    private static long StatusKilobytes(int pid, string field) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private static long OpenFilesLimit() =>
+        long.Parse(File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], CultureInfo.InvariantCulture);
+
+    private static string CpuModel() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+
+    private static long Mib(long bytes) => bytes / 1024 / 1024;
+}
