@@ -151,4 +151,15 @@ public sealed class BrokerLimitsTests
         await RefusedAsync(gateway, ConnectRefusal.ConnectRate, 1);
         await DevicesStillWorkAsync(gateway);
     }
+
+    [Fact]
+    public async Task The_broker_listens_on_its_bind_address_only_not_also_on_the_ipv6_wildcard()
+    {
+        // MQTTnet's own listener also opened [::]:port, so a loopback-only broker was reachable over IPv6 from the LAN.
+        await using var gateway = await StartAsync();
+        using var ipv6 = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var error = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => ipv6.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, gateway.Settings.MqttPort)));
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, error.SocketErrorCode);
+        await using var device = await DeviceLogins.LoginAsync(gateway.Settings.MqttPort, "pda-1");
+    }
 }
