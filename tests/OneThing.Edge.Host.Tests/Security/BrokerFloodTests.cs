@@ -44,7 +44,7 @@ public sealed class BrokerFloodTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = new Uri(settings.HttpUrl) };
 
         await using var gateway = GatewayProcess.Start("run", settings.ToProcessArgs());
-        await Eventually.ReturnsAsync(() => ReadyAsync(http), ok => ok, TimeSpan.FromSeconds(120), "gateway ready");
+        await Eventually.ReturnsAsync(() => GatewayHttp.ReadyAsync(http), ok => ok, TimeSpan.FromSeconds(120), "gateway ready");
         await using var pda = await DeviceLogins.LoginAsync(port, "pda-1");
         await pda.SubscribeAsync(topics.Receipts("pda-1"));
         await using var camera = await DeviceLogins.LoginAsync(port, "cam-1");
@@ -186,23 +186,8 @@ public sealed class BrokerFloodTests(ITestOutputHelper output)
         return receipt.GetProperty("status").GetString();
     }
 
-    private static async Task<double> FramesAnalysedAsync(HttpClient http) =>
-        (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n')
-            .Where(l => l.StartsWith("onething_edge_ingress_frames{", StringComparison.Ordinal) && l.Contains("camera=\"cam-1\"", StringComparison.Ordinal) && l.Contains("outcome=\"processed\"", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-
-    private static async Task<bool> ReadyAsync(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    private static Task<double> FramesAnalysedAsync(HttpClient http) =>
+        GatewayHttp.MetricAsync(http, "onething_edge_ingress_frames{", "camera=\"cam-1\"", "outcome=\"processed\"");
 
     private static long ResidentBytes(int pid) => StatusKilobytes(pid, "VmRSS:") * 1024;
 
