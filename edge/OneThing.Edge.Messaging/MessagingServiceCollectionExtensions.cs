@@ -63,6 +63,8 @@ public static class MessagingServiceCollectionExtensions
         }
         else
         {
+            services.AddSingleton<ConnectionGate>();
+            services.AddSingleton<GuardedTcpServerAdapter>();
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IGatewayBus>(sp => sp.GetRequiredService<EmbeddedBroker>());
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());

@@ -75,6 +75,56 @@ public sealed class MqttOptions : IValidatableObject
     [Range(1, 100_000)]
     public int MaxQueuedPerDevice { get; set; } = 1000;
 
+    /// <summary>
+    /// Embedded broker: the largest MQTT packet a logged-in device may send, header included; a larger announced size
+    /// closes the connection before anything is allocated. Unset: the larger of <see cref="MaxFrameBytes"/> and
+    /// <see cref="MaxReportBytes"/> plus <see cref="PacketOverheadBytes"/> for topic and properties.
+    /// </summary>
+    [Range(1024, MqttMaxPacketBytes)]
+    public int? MaxPacketBytes { get; set; }
+
+    /// <summary>Topic, properties and header around a frame or report payload, allowed on top of the payload limits.</summary>
+    public const int PacketOverheadBytes = 64 * 1024;
+
+    /// <summary>MQTT's own ceiling: the remaining length is at most 268,435,455, plus up to 5 header bytes.</summary>
+    private const int MqttMaxPacketBytes = 268_435_460;
+
+    public int PacketLimit => MaxPacketBytes ?? Math.Max(MaxFrameBytes, MaxReportBytes) + PacketOverheadBytes;
+
+    /// <summary>
+    /// Embedded broker: the largest CONNECT (client id, username, password, will). It is read before the password is
+    /// checked, so it is the most an unauthenticated client can make the broker hold per connection.
+    /// </summary>
+    [Range(128, 1024 * 1024)]
+    public int MaxConnectPacketBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Embedded broker: time from the TCP accept (TLS handshake included) to a successful login; then closed.</summary>
+    [Range(1, 300)]
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Embedded broker: open TCP connections, logged in or not; more are closed at accept.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Embedded broker: connections not logged in yet (TLS handshake, CONNECT, password check); more are closed at accept.</summary>
+    [Range(1, 100_000)]
+    public int MaxPendingConnections { get; set; } = 64;
+
+    /// <summary>Embedded broker: connections one IP address may open in a burst before <see cref="ConnectsPerAddressPerSecond"/> applies.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnectsPerAddress { get; set; } = 100;
+
+    /// <summary>Embedded broker: the rate at which an address's connection allowance refills.</summary>
+    [Range(0.01, 100_000)]
+    public double ConnectsPerAddressPerSecond { get; set; } = 10;
+
+    /// <summary>
+    /// Embedded broker: password checks (PBKDF2, ~0.1 s of one core each) run at once; further logins wait for a turn
+    /// until their <see cref="ConnectTimeoutSeconds"/> runs out and are then refused as server busy.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxConcurrentPasswordChecks { get; set; } = 2;
+
     /// <summary>Several gateways on one external broker, splitting the site's PDA reports (SCALE-OUT.md).</summary>
     public bool IsScaleOut => Mode == MqttMode.External && SharedGroup is { Length: > 0 };
 
@@ -86,6 +136,14 @@ public sealed class MqttOptions : IValidatableObject
         if (SharedFrames && !IsScaleOut)
         {
             yield return new ValidationResult("OneThing:Mqtt:SharedFrames needs OneThing:Mqtt:Mode=External and OneThing:Mqtt:SharedGroup.", [nameof(SharedFrames)]);
+        }
+        if (MaxPacketBytes is { } packet && packet < Math.Max(MaxFrameBytes, MaxReportBytes))
+        {
+            yield return new ValidationResult($"OneThing:Mqtt:MaxPacketBytes ({packet}) must be at least OneThing:Mqtt:MaxFrameBytes and OneThing:Mqtt:MaxReportBytes ({Math.Max(MaxFrameBytes, MaxReportBytes)}): the broker would close connections carrying frames or reports the gateway accepts.", [nameof(MaxPacketBytes)]);
+        }
+        if (MaxPendingConnections > MaxConnections)
+        {
+            yield return new ValidationResult($"OneThing:Mqtt:MaxPendingConnections ({MaxPendingConnections}) must not exceed OneThing:Mqtt:MaxConnections ({MaxConnections}).", [nameof(MaxPendingConnections)]);
         }
     }
 }

@@ -49,4 +49,31 @@ public class MqttOptionsTests
     [InlineData("gateway+", false)]
     public void A_client_id_must_be_one_topic_level(string clientId, bool valid) =>
         Assert.Equal(valid, Validate(new MqttOptions { ClientId = clientId }).Succeeded);
+
+    [Fact]
+    public void The_packet_limit_follows_the_frame_and_report_limits_unless_set()
+    {
+        Assert.Equal(8 * 1024 * 1024 + MqttOptions.PacketOverheadBytes, new MqttOptions().PacketLimit);
+        Assert.Equal(2 * 1024 * 1024 + MqttOptions.PacketOverheadBytes, new MqttOptions { MaxFrameBytes = 1024 * 1024, MaxReportBytes = 2 * 1024 * 1024 }.PacketLimit);
+        Assert.Equal(20 * 1024 * 1024, new MqttOptions { MaxPacketBytes = 20 * 1024 * 1024 }.PacketLimit);
+    }
+
+    [Fact]
+    public void A_packet_limit_below_the_frame_or_report_limit_is_refused_naming_the_keys()
+    {
+        var result = Validate(new MqttOptions { MaxPacketBytes = 4 * 1024 * 1024 });
+        Assert.True(result.Failed);
+        Assert.Contains("OneThing:Mqtt:MaxPacketBytes", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("OneThing:Mqtt:MaxFrameBytes", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pending_connections_may_not_exceed_all_connections_and_limits_stay_in_range()
+    {
+        Assert.Contains("OneThing:Mqtt:MaxPendingConnections", Validate(new MqttOptions { MaxConnections = 10, MaxPendingConnections = 11 }).FailureMessage, StringComparison.Ordinal);
+        Assert.True(Validate(new MqttOptions { ConnectTimeoutSeconds = 0 }).Failed);
+        Assert.True(Validate(new MqttOptions { MaxConcurrentPasswordChecks = 0 }).Failed);
+        Assert.True(Validate(new MqttOptions { MaxConnectPacketBytes = 100 }).Failed);
+        Assert.True(Validate(new MqttOptions()).Succeeded);
+    }
 }

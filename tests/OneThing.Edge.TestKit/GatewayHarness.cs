@@ -123,6 +123,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The OS process id (for /proc/{id}/status in memory tests).</summary>
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public void KillHard() => _process.Kill(entireProcessTree: true);

@@ -23,6 +23,9 @@ public sealed partial class EmbeddedBroker(
     GatewayStatus status,
     IBrokerAccessPolicy accessPolicy,
     BrokerTls tls,
+    ConnectionGate gate,
+    GuardedTcpServerAdapter listener,
+    BrokerRefusals refusals,
     ILogger<EmbeddedBroker> logger) : IHostedService, IGatewayBus, IAsyncDisposable
 {
     /// <summary>Sender of the gateway's own publishes; no device may connect under this id (it bypasses the ACL).</summary>
@@ -44,7 +47,7 @@ public sealed partial class EmbeddedBroker(
             .WithMaxPendingMessagesPerClient(options.MaxQueuedPerDevice)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
         tls.Apply(builder, IPAddress.Parse(options.BindAddress));
-        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build(), [listener]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += accessPolicy.ValidateSubscriptionAsync;
         _server.InterceptingPublishAsync += OnPublishAsync;
@@ -77,7 +80,7 @@ public sealed partial class EmbeddedBroker(
         await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = GatewayClientId }, cancellationToken);
     }
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         // MQTT lets a client send an empty id and have the server assign one (mosquitto_pub and _sub do by default).
         // Assigned before the access policy runs, so the policy never records "" as one device's id.
@@ -85,7 +88,22 @@ public sealed partial class EmbeddedBroker(
         {
             e.AssignedClientIdentifier = AssignedClientIdPrefix + Guid.NewGuid().ToString("N");
         }
-        return accessPolicy.ValidateConnectionAsync(e);
+        // A password check costs ~0.1 s of a core: a bounded number run at once, the others wait their turn within
+        // the connection's login deadline, so a flood of logins cannot take the cores from the cameras.
+        using (var turn = await gate.EnterPasswordCheckAsync(gate.LoginOf(e.ChannelAdapter)))
+        {
+            if (turn is null)
+            {
+                e.ReasonCode = MqttConnectReasonCode.ServerBusy;
+                refusals.Add(RefusalKind.Connect, ConnectRefusal.PasswordChecksBusy);
+                return;
+            }
+            await accessPolicy.ValidateConnectionAsync(e);
+        }
+        if (e.ReasonCode == MqttConnectReasonCode.Success)
+        {
+            gate.LoggedIn(e.ChannelAdapter);
+        }
     }
 
     private async Task OnPublishAsync(InterceptingPublishEventArgs e)

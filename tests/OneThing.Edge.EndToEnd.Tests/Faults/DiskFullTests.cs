@@ -37,7 +37,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(settings.HttpUrl) };
-            await Eventually.ReturnsAsync(() => ReadyAsync(http), ready => ready, TimeSpan.FromSeconds(60), "gateway ready");
+            await Eventually.ReturnsAsync(() => GatewayHttp.ReadyAsync(http), ready => ready, TimeSpan.FromSeconds(60), "gateway ready");
             await using var pda = await TestMqttClient.ConnectAsync(settings.MqttPort, "pda-1");
             await pda.SubscribeAsync(settings.Topics.Receipts("pda-1"));
             await using var camera = await TestMqttClient.ConnectAsync(settings.MqttPort, "cam-1");
@@ -130,25 +130,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         await MetricAsync(http, "onething_edge_ingress_frames", "camera=\"cam-1\"", "outcome=\"processed\"")
         + await MetricAsync(http, "onething_edge_ingress_frames", "camera=\"cam-1\"", "outcome=\"failed\"");
 
-    /// <summary>The sum of the /metrics series named <paramref name="name"/> with all of <paramref name="labels"/>.</summary>
-    private static async Task<double> MetricAsync(HttpClient http, string name, params string[] labels) =>
-        (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)))
-            .Split('\n')
-            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-
-    private static async Task<bool> ReadyAsync(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    private static Task<double> MetricAsync(HttpClient http, string name, params string[] labels) => GatewayHttp.MetricAsync(http, name, labels);
 
     /// <summary>SQLite's integrity check passes, and every stored file is whole: its content hashes to its name.</summary>
     private static async Task AssertIntactAsync(string data)
