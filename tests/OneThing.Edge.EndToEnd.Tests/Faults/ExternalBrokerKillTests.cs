@@ -32,7 +32,7 @@ public sealed class ExternalBrokerKillTests
 
         await using (var dying = GatewayProcess.Start("run", settings.ToProcessArgs(), crashAt: CrashPoint.ReportUncommitted))
         {
-            await GatewayStatus.WaitOnlineAsync(mosquitto, settings);
+            await StatusWatch.WaitOnlineAsync(mosquitto, settings);
             await PublishAsync(Guid.NewGuid().ToString(), 0);
             await dying.WaitForExitAsync(TimeSpan.FromSeconds(60), "SIGKILL inside the report's transaction");
             Assert.Equal(GatewayProcess.KilledExitCode, dying.ExitCode);

@@ -150,7 +150,7 @@ public static class DistinctReports
 }
 
 /// <summary>The gateway's retained status on the broker.</summary>
-public static class GatewayStatus
+public static class StatusWatch
 {
     /// <summary>
     /// Waits for a fresh observer to read `online`: the gateway has subscribed (its session exists), so what is published

@@ -30,6 +30,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
         // cam-1 looks at the road in front of a fence where two cars stand.
         var settings = traffic.Configure(FireLaneLoopTests.WithRoadLane(new GatewaySettings().UseExternalBroker(mosquitto)));
         settings["Serilog:MinimumLevel:Override:OneThing.Edge.Host.Pipeline"] = "Information"; // the last life's resumed cases
+        settings["Serilog:MinimumLevel:Override:OneThing.Edge.Messaging.Transport"] = "Information"; // each life's broker connection
         settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "2";
         settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "10";
         var data = settings.DataDirectory;
@@ -78,9 +79,12 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
             await Eventually.ReturnsAsync(() => CameraCasePlatesAsync(data), p => p.Count >= ParkedPlates.Length, TimeSpan.FromSeconds(90), "both parked cars cited");
             for (var kill = 1; kill <= Kills; kill++)
             {
-                // Let the new process get going (storing reports, forwarding cases), then kill it at a random moment.
+                // Let the new process get going (online, storing reports, forwarding cases), then kill it at a random
+                // moment. Starting takes long on a loaded machine: the deadlines only catch a gateway that never does.
                 var before = (await EdgeDatabase.ReportIdsAsync(data)).Count;
-                await Eventually.ReturnsAsync(() => EdgeDatabase.ReportIdsAsync(data), s => s.Count > before + 2, TimeSpan.FromSeconds(60), $"gateway storing reports before kill {kill}");
+                var life = kill;
+                await Eventually.ReturnsAsync(() => Task.FromResult(OnlineCount(observer, settings)), n => n >= life, TimeSpan.FromSeconds(180), $"gateway online before kill {kill}");
+                await Eventually.ReturnsAsync(() => EdgeDatabase.ReportIdsAsync(data), s => s.Count > before + 2, TimeSpan.FromSeconds(120), $"gateway storing reports before kill {kill}");
                 await Task.Delay(random.Next(0, 1000));
                 gateway.KillHard();
                 await gateway.WaitForExitAsync();
@@ -137,6 +141,10 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
             await Task.Delay(100);
         }
     }
+
+    /// <summary>How many times a gateway life has said `online` (once per start; the kills leave `offline` wills between).</summary>
+    private static int OnlineCount(TestMqttClient observer, GatewaySettings settings) =>
+        observer.Received.Count(m => m.Topic == settings.Topics.GatewayStatus && System.Text.Encoding.UTF8.GetString(m.Payload).Contains("\"online\"", StringComparison.Ordinal));
 
     private static int CountOf(string text, string part) =>
         text.Split('\n').Count(line => line.Contains(part, StringComparison.Ordinal));

@@ -26,7 +26,7 @@ public sealed class InterruptedFusionTests
 
         await using (var dying = GatewayProcess.Start("run", settings.ToProcessArgs(), crashAt: CrashPoint.ReportCommitted))
         {
-            await GatewayStatus.WaitOnlineAsync(mosquitto, settings);
+            await StatusWatch.WaitOnlineAsync(mosquitto, settings);
             Assert.True((await pda.PublishAsync(settings.Topics.Reports("pda-1"), json)).IsSuccess); // the broker has it
             await dying.WaitForExitAsync(TimeSpan.FromSeconds(60), "SIGKILL at the report's commit");
             Assert.Equal(GatewayProcess.KilledExitCode, dying.ExitCode);
@@ -68,7 +68,7 @@ public sealed class InterruptedFusionTests
 
         await using (var dying = GatewayProcess.Start("run", settings.ToProcessArgs(), crashAt: CrashPoint.PdaCaseRecorded))
         {
-            await GatewayStatus.WaitOnlineAsync(mosquitto, settings);
+            await StatusWatch.WaitOnlineAsync(mosquitto, settings);
             Assert.True((await pda.PublishAsync(settings.Topics.Reports("pda-1"), DistinctReports.Json(id, 8))).IsSuccess);
             await dying.WaitForExitAsync(TimeSpan.FromSeconds(60), "SIGKILL after recording the report's case");
             Assert.Equal(GatewayProcess.KilledExitCode, dying.ExitCode);
