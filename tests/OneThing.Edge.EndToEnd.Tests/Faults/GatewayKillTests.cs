@@ -95,7 +95,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
             // The last life re-times the parked cars from cold until it meets their open cases: past that point it
             // would have cited them again.
             await Eventually.ReturnsAsync(() => Task.FromResult(CountOf(gateway.Output, "the same car, no new case") + CountOf(gateway.Output, "still open; no second case")),
-                n => n >= ParkedPlates.Length, TimeSpan.FromSeconds(90), "the last life met both parked cars' open cases");
+                n => n >= ParkedPlates.Length, TimeSpan.FromSeconds(180), "the last life met both parked cars' open cases");
             await stopPublishing.CancelAsync();
             await publisher;
             await cameraFeed;

@@ -180,14 +180,14 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     private static async Task<(bool Stored, int Instances)> InstancesHoldingAsync(string[] dataDirectories, List<string> markers)
     {
         var holding = 0;
-        var stored = 0;
+        var stored = new HashSet<string>();
         foreach (var data in dataDirectories)
         {
-            var found = (await EdgeDatabase.ReportIdsAsync(data)).Intersect(markers).Count();
-            stored += found;
-            holding += found > 0 ? 1 : 0;
+            var found = (await EdgeDatabase.ReportIdsAsync(data)).Intersect(markers).ToList();
+            stored.UnionWith(found);
+            holding += found.Count > 0 ? 1 : 0;
         }
-        return (stored == markers.Count, holding);
+        return (stored.Count == markers.Count, holding);
     }
 
     [Fact]
