@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain;
+using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using Polly.CircuitBreaker;
@@ -96,6 +97,7 @@ public sealed partial class OutboxDispatcher(
             // One transaction for the whole batch: a crash before it only means resending, which the key makes harmless.
             if (!accepted.IsEmpty)
             {
+                CrashPoint.Reached(CrashPoint.DeliveryAnswered);
                 await outbox.MarkSentAsync([.. accepted.Select(a => new Delivery(a.Message.Id, a.Receipt))], cancellationToken);
             }
             foreach (var (message, receipt) in accepted)

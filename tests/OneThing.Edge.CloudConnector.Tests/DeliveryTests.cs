@@ -1,7 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using OneThing.Edge.Domain.Cases;
+using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Storage;
+using OneThing.Edge.TestKit;
 using OneThing.TrafficSystem.Simulator;
 using Xunit;
 
@@ -67,8 +68,9 @@ public sealed class DeliveryTests
         await gateway.Store.RecordAsync(violation, None);
 
         await Eventually.HoldsAsync(async () => (await gateway.Outbox.ListAsync(violation.Id, None))[0].State == OutboxState.Sent, "sent despite timeouts");
-        await Task.Delay(1500); // let the abandoned slow calls finish on the server
-        var notice = Assert.Single(await traffic.NoticesAsync());
+        // Sent: the gateway calls no more. Stopping the simulator waits for the slow calls it gave up on.
+        await traffic.StopAsync();
+        var notice = Assert.Single(traffic.NoticesSoFar);
         Assert.Equal(violation.Id, notice.ViolationId);
         Assert.Equal(notice.CaseId, (await gateway.Store.GetAsync(violation.Id, None))!.CaseId);
     }
@@ -83,14 +85,17 @@ public sealed class DeliveryTests
         await gateway.Store.RecordAsync(violation, None);
 
         await Eventually.HoldsAsync(async () => (await gateway.Outbox.ListAsync(violation.Id, None))[0].State == OutboxState.DeadLettered, "dead-lettered");
-        await Task.Delay(1000); // five sweeps
+        // A later case delivered: the dispatcher has claimed what was due since, and the dead letter was not among it.
+        var later = await gateway.NewViolationAsync();
+        await gateway.Store.RecordAsync(later, None);
+        await Eventually.HoldsAsync(async () => (await gateway.Outbox.ListAsync(later.Id, None))[0].State == OutboxState.Sent, "a later case sent");
         var entries = await gateway.Outbox.ListAsync(violation.Id, None);
         Assert.Equal(1, entries[0].Attempts);
         Assert.StartsWith("400 BadRequest: plate:", entries[0].LastError, StringComparison.Ordinal);
         Assert.Equal(OutboxState.DeadLettered, entries[1].State);
         Assert.Contains(await gateway.Outbox.ListDeadLettersAsync(10, None), d => d.ViolationId == violation.Id && d.Kind == OutboxKinds.Violation);
         Assert.Contains(gateway.Lifecycle.Events, e => e.Event == "dead-lettered" && e.ViolationId == violation.Id);
-        Assert.Empty(await traffic.NoticesAsync());
+        Assert.Equal([later.Id], (await traffic.NoticesAsync()).Select(n => n.ViolationId));
     }
 
     [Fact]
@@ -113,52 +118,65 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public async Task A_crash_between_sending_and_recording_the_reply_does_not_text_twice()
+    public async Task A_gateway_killed_between_the_answer_and_recording_it_does_not_text_twice()
     {
         await using var traffic = await TrafficSystemUnderTest.StartAsync();
-        var directory = OneThing.Edge.TestKit.TestPaths.NewTempDirectory("onething-crash");
-        Guid violationId;
-        await using (var crashing = await GatewayUnderTest.StartAsync(traffic.BaseAddress, directory,
-            services => services.Decorate<IOutbox>(inner => new CrashBeforeRecordingOutbox(inner))))
+        var settings = new GatewaySettings
         {
-            var violation = await crashing.NewViolationAsync();
-            violationId = violation.Id;
-            await crashing.Store.RecordAsync(violation, None);
-            await Eventually.HoldsAsync(async () => (await traffic.NoticesAsync()).Count == 1, "the simulator texted");
-            Assert.Equal(OutboxState.InFlight, (await crashing.Outbox.ListAsync(violationId, None))[0].State);
+            ["OneThing:TrafficSystem:BaseUrl"] = traffic.BaseAddress.ToString(),
+            ["OneThing:TrafficSystem:Token"] = TrafficSystemUnderTest.Token,
+        };
+        var id = Guid.NewGuid().ToString();
+
+        // The gateway process (embedded broker) makes a PDA report a case and calls the traffic system, which texts
+        // the owner; the process SIGKILLs itself when the answer is in, before the outbox records it.
+        await using (var dying = GatewayProcess.Start("run", settings.ToProcessArgs(), crashAt: CrashPoint.DeliveryAnswered))
+        {
+            await using var pda = await OneThing.Edge.TestKit.Eventually.ReturnsAsync(() => TryConnectAsync(settings.MqttPort), c => c is not null, TimeSpan.FromSeconds(60), "gateway's broker listening");
+            try
+            {
+                await pda!.PublishAsync(settings.Topics.Reports("pda-1"), Reports.Json(id, plate: "皖A53J96"));
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // The PUBACK may not make it out before the process kills itself; the report is on disk by then.
+            }
+            await dying.WaitForExitAsync(TimeSpan.FromSeconds(60), "SIGKILL after the traffic system's answer");
+            Assert.Equal(GatewayProcess.KilledExitCode, dying.ExitCode);
         }
-
-        await using var restarted = await GatewayUnderTest.StartAsync(traffic.BaseAddress, directory);
-
-        await Eventually.HoldsAsync(async () => (await restarted.Outbox.ListAsync(violationId, None))[0].State == OutboxState.Sent, "sent after restart");
         var notice = Assert.Single(await traffic.NoticesAsync());
-        Assert.Equal(notice.CaseId, (await restarted.Store.GetAsync(violationId, None))!.CaseId);
-        Assert.NotNull(await traffic.CaseAsync(violationId));
+        Assert.Equal(Guid.Parse(id), notice.ViolationId);
+        Assert.Equal("InFlight", await CaseMessageAsync(settings.DataDirectory, id, "state"));
+
+        await using var restarted = GatewayProcess.Start("run", settings.ToProcessArgs());
+        await Eventually.HoldsAsync(async () => await CaseMessageAsync(settings.DataDirectory, id, "state") == "Sent", "sent after the restart", timeoutMs: 60_000);
+        // Sent: the gateway calls no more. Stopping the simulator waits for any call still in it.
+        await traffic.StopAsync();
+        Assert.Equal(notice, Assert.Single(traffic.NoticesSoFar));
+        Assert.Equal(notice.CaseId, await ScalarAsync(settings.DataDirectory, $"SELECT case_id FROM violations WHERE id = '{id}'"));
     }
 
-    /// <summary>An outbox whose process "dies" after the call went out and before the reply is written.</summary>
-    private sealed class CrashBeforeRecordingOutbox(IOutbox inner) : IOutbox
+    private static async Task<OneThing.Edge.TestKit.TestMqttClient?> TryConnectAsync(int port)
     {
-        public Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(int max, CancellationToken cancellationToken) => inner.ClaimDueAsync(max, cancellationToken);
-        public Task<int> RecoverInFlightAsync(CancellationToken cancellationToken) => inner.RecoverInFlightAsync(cancellationToken);
-        public Task<int> ExpediteFailedAsync(CancellationToken cancellationToken) => inner.ExpediteFailedAsync(cancellationToken);
-        public Task MarkSentAsync(long messageId, CaseReceipt? receipt, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
-        public Task MarkSentAsync(IReadOnlyList<Delivery> deliveries, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
-        public Task<OutboxState> MarkFailedAsync(long messageId, string error, CancellationToken cancellationToken) => inner.MarkFailedAsync(messageId, error, cancellationToken);
-        public Task DeadLetterAsync(long messageId, string reason, CancellationToken cancellationToken) => inner.DeadLetterAsync(messageId, reason, cancellationToken);
-        public Task<IReadOnlyList<OutboxEntry>> ListAsync(Guid violationId, CancellationToken cancellationToken) => inner.ListAsync(violationId, cancellationToken);
-        public Task<IReadOnlyList<OutboxEntry>> ListDeadLettersAsync(int max, CancellationToken cancellationToken) => inner.ListDeadLettersAsync(max, cancellationToken);
+        try
+        {
+            return await OneThing.Edge.TestKit.TestMqttClient.ConnectAsync(port, "pda-1");
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            return null; // not listening yet
+        }
     }
-}
 
-internal static class ServiceCollectionDecoration
-{
-    /// <summary>Wraps the registered singleton of <typeparamref name="T"/>.</summary>
-    public static IServiceCollection Decorate<T>(this IServiceCollection services, Func<T, T> wrap) where T : class
+    private static Task<string?> CaseMessageAsync(string data, string violationId, string column) =>
+        ScalarAsync(data, $"SELECT {column} FROM outbox WHERE kind = 'violation' AND violation_id = '{violationId}'");
+
+    /// <summary>One value from the gateway's edge.db, read beside the gateway process.</summary>
+    private static async Task<string?> ScalarAsync(string data, string sql)
     {
-        var registered = services.Last(d => d.ServiceType == typeof(T));
-        services.Replace(ServiceDescriptor.Singleton<T>(provider => wrap((T)(registered.ImplementationFactory?.Invoke(provider)
-            ?? ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!)))));
-        return services;
+        await using var connection = await new SqliteDatabase(Path.Combine(data, "edge.db")).OpenAsync(None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 }

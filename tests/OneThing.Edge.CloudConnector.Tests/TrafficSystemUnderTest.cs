@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using OneThing.Edge.TestKit;
 using OneThing.TrafficSystem.Simulator;
 
@@ -12,6 +13,7 @@ internal sealed class TrafficSystemUnderTest : IAsyncDisposable
     public const string Token = "connector-test-token";
 
     private WebApplication? _app;
+    private bool _stopped;
 
     public TrafficSystemUnderTest()
     {
@@ -39,6 +41,22 @@ internal sealed class TrafficSystemUnderTest : IAsyncDisposable
         await _app.StartAsync();
     }
 
+    /// <summary>
+    /// Stops listening after answering every call it has taken (as a graceful shutdown does), so the notices read
+    /// after it (<see cref="NoticesSoFar"/>) are all there will be.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_app is not null && !_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
+    /// <summary>The SMS list read in-process, also after <see cref="StopAsync"/>.</summary>
+    public IReadOnlyList<Notice> NoticesSoFar => _app!.Services.GetRequiredService<NoticeSink>().All;
+
     public async Task<List<Notice>> NoticesAsync() => (await Client.GetFromJsonAsync<List<Notice>>("/api/v1/notices"))!;
 
     public async Task<CaseView?> CaseAsync(Guid violationId)
@@ -54,7 +72,7 @@ internal sealed class TrafficSystemUnderTest : IAsyncDisposable
         Client.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            await StopAsync();
             await _app.DisposeAsync();
         }
     }

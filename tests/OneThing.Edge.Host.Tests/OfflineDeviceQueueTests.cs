@@ -25,7 +25,9 @@ public sealed class OfflineDeviceQueueTests
 
         await using var back = await TestMqttClient.ConnectAsync(settings.MqttPort, "pda-away", cleanStart: false);
         await Eventually.ReturnsAsync(() => Task.FromResult(back.Received.Count), n => n >= 50, TimeSpan.FromSeconds(10), "queued messages delivered");
-        await Task.Delay(500); // more would arrive now if the queue were not bounded
-        Assert.Equal(Enumerable.Range(70, 50).Select(i => (byte)i), back.Received.Select(m => m.Payload[0]));
+        // One more message now that the PDA is back: it comes after anything still queued for it.
+        Assert.True((await sender.PublishAsync(tasks, [200])).IsSuccess);
+        await Eventually.ReturnsAsync(() => Task.FromResult(back.Received.Count), n => n > 0 && back.Received[^1].Payload[0] == 200, TimeSpan.FromSeconds(10), "the message sent after the return delivered");
+        Assert.Equal(Enumerable.Range(70, 50).Select(i => (byte)i).Append((byte)200), back.Received.Select(m => m.Payload[0]));
     }
 }

@@ -107,9 +107,14 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "onething-edge.dll");
 
-    public static GatewayProcess Start(string verb, IEnumerable<string> args)
+    /// <param name="crashAt">A <see cref="OneThing.Edge.Domain.Faults.CrashPoint"/> where the process SIGKILLs itself the first time it gets there.</param>
+    public static GatewayProcess Start(string verb, IEnumerable<string> args, string? crashAt = null)
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (crashAt is not null)
+        {
+            info.Environment[OneThing.Edge.Domain.Faults.CrashPoint.Variable] = crashAt;
+        }
         info.ArgumentList.Add(HostDll);
         info.ArgumentList.Add(verb);
         foreach (var a in args)
@@ -131,6 +136,23 @@ public sealed class GatewayProcess : IAsyncDisposable
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>Waits for the process to end on its own (a crash point, a refused configuration); the output says why not.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout, string what)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"gateway did not exit within {timeout.TotalSeconds:0} s: {what}. Output:\n{Output}");
+        }
+    }
+
+    /// <summary>The exit status of a process that SIGKILLed itself or was SIGKILLed (128 + 9).</summary>
+    public const int KilledExitCode = 137;
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Domain.Evidence;
+using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Domain.Violations;
@@ -76,6 +77,7 @@ public sealed partial class PdaCaseFusion(
             report.ObservedAt, report.ReceivedAt, [.. photos.Select(p => p.ToEvidenceItem())]);
         if (await cases.ConfirmAsync(violation, new EvidenceManifest(violationId, photos), cancellationToken))
         {
+            CrashPoint.Reached(CrashPoint.PdaCaseRecorded);
             await reports.LinkViolationAsync(report.ReportId, violationId, cancellationToken);
             LogPdaCase(report.ReportId, violationId, PlateMask.ForLog(report.Plate, logger.IsEnabled(LogLevel.Debug)));
         }

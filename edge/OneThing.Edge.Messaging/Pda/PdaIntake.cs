@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OneThing.Edge.Domain;
+using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Messaging.Transport;
 
@@ -41,6 +42,7 @@ public sealed partial class PdaIntake(
         {
             var report = parser.Parse(deviceId, payload.Span);
             var saved = await store.SaveAsync(report, cancellationToken);
+            CrashPoint.Reached(CrashPoint.ReportCommitted);
             receipt = new Receipt(report.ReportId, saved.IsDuplicate ? ReceiptStatus.Duplicate : ReceiptStatus.Accepted, ViolationId: saved.ViolationId);
             // A duplicate without a case is a report whose fusion was cut short (crash before PUBACK): fuse it now.
             accepted = saved.IsDuplicate && saved.ViolationId is not null ? null : report;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Reports;
 
 namespace OneThing.Edge.Storage.Reports;
@@ -57,6 +58,7 @@ public sealed class PdaReportStore(SqliteDatabase database, FileStore files) : I
                 photo.Parameters.AddWithValue("$type", report.Photos[i].ContentType);
                 await photo.ExecuteNonQueryAsync(cancellationToken);
             }
+            CrashPoint.Reached(CrashPoint.ReportUncommitted);
             return new PdaSaveResult(false, null);
         }, cancellationToken);
     }

@@ -14,6 +14,7 @@ public sealed class SimulatorUnderTest : IAsyncDisposable
 {
     public const string Token = "fault-token";
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private SimulatorUnderTest(WebApplication app, string url)
     {
@@ -40,6 +41,19 @@ public sealed class SimulatorUnderTest : IAsyncDisposable
     /// <summary>The SMS list read in-process, unaffected by injected faults.</summary>
     public IReadOnlyList<Notice> NoticesSoFar => _app.Services.GetRequiredService<NoticeSink>().All;
 
+    /// <summary>
+    /// Stops listening after answering every call it has taken (as a graceful shutdown does), so a count of notices
+    /// read after it (<see cref="NoticesSoFar"/>) can no longer grow.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
     public async Task FaultAsync(FaultSettings settings) => (await Http.PostAsJsonAsync("/admin/faults", settings)).EnsureSuccessStatusCode();
 
     public async Task ClearFaultsAsync() => (await Http.DeleteAsync(new Uri("/admin/faults", UriKind.Relative))).EnsureSuccessStatusCode();
@@ -63,7 +77,7 @@ public sealed class SimulatorUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
     }
 }
@@ -132,5 +146,20 @@ public static class DistinctReports
         byte[] comment = [0xFF, 0xFE, 0, (byte)(reportId.Length + 2), .. System.Text.Encoding.ASCII.GetBytes(reportId)];
         var jpeg = Reports.PhotoJpeg;
         return Reports.Json(reportId, Plate(i), photo: [.. jpeg[..2], .. comment, .. jpeg[2..]]);
+    }
+}
+
+/// <summary>The gateway's retained status on the broker.</summary>
+public static class StatusWatch
+{
+    /// <summary>
+    /// Waits for a fresh observer to read `online`: the gateway has subscribed (its session exists), so what is published
+    /// from now reaches it, or waits in its session while it is down.
+    /// </summary>
+    public static async Task WaitOnlineAsync(MosquittoBroker broker, GatewaySettings settings)
+    {
+        await using var observer = await TestMqttClient.ConnectAsync(broker.Port, "observer-" + Guid.NewGuid().ToString("N")[..6]);
+        await observer.SubscribeAsync(settings.StatusTopic);
+        await observer.WaitForJsonAsync(settings.StatusTopic, s => s.GetProperty("state").GetString() == "online", TimeSpan.FromSeconds(60));
     }
 }
