@@ -12,7 +12,10 @@ public static class AuditKinds
     /// <summary>A case moved from one state to another (<see cref="CaseTransitionPayload"/>).</summary>
     public const string CaseTransition = "case-transition";
 
-    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition];
+    /// <summary>Retention deleted finished cases and their evidence files (<see cref="RetentionPurgePayload"/>).</summary>
+    public const string RetentionPurge = "retention-purge";
+
+    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition, RetentionPurge];
 }
 
 /// <summary>
