@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace OneThing.Edge.Messaging.Security;
@@ -15,6 +16,10 @@ public sealed partial class DeviceRoles
     private readonly HashSet<(DeviceRole, string)> _ids;
     private readonly BrokerRefusals _refusals;
     private readonly ILogger<DeviceRoles> _logger;
+
+    // A camera refused here is refused for every frame: warn once per kind and id (bounded), count every time.
+    private readonly ConcurrentDictionary<(InboundKind, string), bool> _warned = new();
+    private const int MaxWarned = 1000;
 
     public DeviceRoles(IEnumerable<DeviceCredential> devices, BrokerRefusals refusals, ILogger<DeviceRoles> logger)
     {
@@ -43,11 +48,14 @@ public sealed partial class DeviceRoles
         if (!allowed)
         {
             _refusals.Add(RefusalKind.Publish, "role");
-            LogRefused(topic.Kind, topic.SourceId, sessionUsername ?? "(external broker)");
+            if (_warned.Count < MaxWarned && _warned.TryAdd((topic.Kind, topic.SourceId), true))
+            {
+                LogRefused(topic.Kind, topic.SourceId, sessionUsername ?? "(external broker)");
+            }
         }
         return allowed;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} for {SourceId} refused: the sender {Username} is not that device with that role")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} for {SourceId} refused: the sender {Username} is not that device with that role (further refusals for it are only counted)")]
     private partial void LogRefused(InboundKind kind, string sourceId, string username);
 }

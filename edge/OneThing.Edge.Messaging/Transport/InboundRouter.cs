@@ -18,7 +18,7 @@ public sealed class InboundRouter(TopicContract topics, FrameIngress frames, Pda
     public const string SequenceProperty = "seq";
 
     /// <summary>Embedded broker: waits for a report's first intake attempt, whose outcome sets the PUBACK.</summary>
-    /// <param name="username">The session's authenticated user (null on an open broker).</param>
+    /// <param name="username">The user the session logged in as (checked against `Mqtt:Devices` when any are configured).</param>
     /// <returns>anything but <see cref="IntakeOutcome.Committed"/> when a report could not be stored and must not be acknowledged.</returns>
     public async Task<IntakeOutcome> RouteAsync(MqttApplicationMessage message, string? username, CancellationToken cancellationToken) =>
         Route(message, username, out var deviceId) switch
