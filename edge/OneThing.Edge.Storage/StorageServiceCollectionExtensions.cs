@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Cases;
@@ -21,11 +22,14 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new FileStore(Path.Combine(DataDirectory(sp), "files")));
         services.AddSingleton<PdaReportStore>();
         services.AddSingleton<IPdaReportStore>(sp => sp.GetRequiredService<PdaReportStore>());
+        services.AddSingleton<TaskRecipients>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<CaseRecorder>();
         services.AddSingleton<CaseQueries>();
         services.AddSingleton<CaseLabels>();
         services.AddViolationOutbox(configuration);
+        // After the case purge (AddViolationOutbox): a report goes once its case is gone.
+        services.AddSingleton<IRetentionPurge, ReportRetention>();
         // Registered before the other hosted services so the schema is current before anything reads or writes.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageMigration>());
         return services;

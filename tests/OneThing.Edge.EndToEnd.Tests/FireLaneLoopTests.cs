@@ -159,7 +159,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_car_whose_plate_has_no_owner_on_record_reaches_the_officer_within_seconds()
+    public async Task A_car_whose_plate_has_no_owner_on_record_reaches_the_officer_within_seconds_and_only_that_officer_can_ticket_it()
     {
         // A traffic system that knows 浙B2V9L7's owner but not 辽DU4356's.
         var owners = Path.Combine(TestPaths.NewTempDirectory("owners"), "owners.csv");
@@ -196,6 +196,26 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         var notified = await Eventually.ReturnsAsync(async () => (await store.GetAsync(Guid.Parse(sms.GetProperty("violationId").GetString()!), default))!.State,
             s => s == CaseState.Notified, TimeSpan.FromSeconds(10), "owner's case notified");
         Assert.Equal(CaseState.Notified, notified);
+
+        // Another officer's PDA answers the task it never got: refused, the case stays escalated. The officer it went
+        // to answers from the car with its plate and a photo: ticketed.
+        await using var otherOfficer = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "pda-officer-2");
+        await otherOfficer.SubscribeAsync(gateway.Settings.Topics.Receipts("pda-officer-2"));
+        await officer.SubscribeAsync(gateway.Settings.Topics.Receipts("pda-officer-1"));
+        var taskId = task.GetProperty("taskId").GetString()!;
+        var laneId = task.GetProperty("laneId").GetString()!;
+        var stranger = Guid.NewGuid().ToString();
+        await otherOfficer.PublishAsync(gateway.Settings.Topics.Reports("pda-officer-2"), Reports.Json(stranger, "辽DU4356", laneId, taskId: taskId));
+        var refused = await otherOfficer.WaitForJsonAsync(gateway.Settings.Topics.Receipts("pda-officer-2"), r => r.GetProperty("reportId").GetString() == stranger);
+        Assert.Equal("not-your-task", refused.GetProperty("code").GetString());
+        Assert.Equal(CaseState.Escalated, (await store.GetAsync(noOwner.Violation.Id, default))!.State);
+
+        var answer = Guid.NewGuid().ToString();
+        await officer.PublishAsync(gateway.Settings.Topics.Reports("pda-officer-1"), Reports.Json(answer, "辽DU4356", laneId, taskId: taskId));
+        var receipt = await officer.WaitForJsonAsync(gateway.Settings.Topics.Receipts("pda-officer-1"), r => r.GetProperty("reportId").GetString() == answer);
+        Assert.Equal("accepted", receipt.GetProperty("status").GetString());
+        await Eventually.ReturnsAsync(async () => (await store.GetAsync(noOwner.Violation.Id, default))!.State,
+            s => s == CaseState.Ticketed, TimeSpan.FromSeconds(10), "the task's officer ticketed the case");
         await simulator.StopAsync();
     }
 

@@ -14,6 +14,7 @@ using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Outbox;
+using OneThing.Edge.Storage.Reports;
 using OneThing.Edge.Storage.Violations;
 using OneThing.Edge.TestKit;
 using Xunit;
@@ -47,6 +48,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
             .AddSingleton<IGatewayBus>(_bus)
             .AddSingleton(Topics)
             .AddSingleton<CaseEvents>()
+            .AddSingleton<TaskRecipients>()
             .AddSingleton<OfficerTasks>()
             .AddSingleton<CaseService>()
             .AddSingleton<SqliteOutboxAccess>()

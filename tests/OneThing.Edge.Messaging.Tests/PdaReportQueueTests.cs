@@ -238,6 +238,8 @@ public sealed class PdaReportQueueTests : IAsyncLifetime
 
     private sealed class NoCases : IPdaReportSink
     {
+        public ValueTask<string?> TaskRefusalAsync(PdaReport report, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+
         public ValueTask AcceptedAsync(PdaReport report, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 

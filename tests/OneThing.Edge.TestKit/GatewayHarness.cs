@@ -169,7 +169,8 @@ public static class Reports
 {
     public static readonly byte[] PhotoJpeg = File.ReadAllBytes(TestPaths.Sample("plates", "ccpd_rpnet_demo_0.jpg"));
 
-    public static byte[] Json(string reportId, string plate = "皖A195K9", string laneId = "lane-a", byte[]? photo = null, string contentType = "image/jpeg") =>
+    /// <param name="taskId">The escalation task the report answers (`task-{violationId}`), if any.</param>
+    public static byte[] Json(string reportId, string plate = "皖A195K9", string laneId = "lane-a", byte[]? photo = null, string contentType = "image/jpeg", string? taskId = null) =>
         JsonSerializer.SerializeToUtf8Bytes(new
         {
             reportId,
@@ -178,5 +179,6 @@ public static class Reports
             laneId,
             observedAt = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("O", CultureInfo.InvariantCulture),
             photos = new[] { new { contentType, data = Convert.ToBase64String(photo ?? PhotoJpeg) } },
+            taskId,
         });
 }

@@ -12,12 +12,15 @@ public static class AuditKinds
     /// <summary>A case moved from one state to another (<see cref="CaseTransitionPayload"/>).</summary>
     public const string CaseTransition = "case-transition";
 
+    /// <summary>Retention deleted finished cases and their evidence files (<see cref="RetentionPurgePayload"/>).</summary>
+    public const string RetentionPurge = "retention-purge";
+
     /// <summary>An operator's verdict on a case; a violation the cameras missed; lane settings applied from a what-if.</summary>
     public const string CaseLabelled = "case-labelled";
     public const string MissedViolationAdded = "missed-violation-added";
     public const string LaneTuned = "lane-tuned";
 
-    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition, CaseLabelled, MissedViolationAdded, LaneTuned];
+    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition, CaseLabelled, MissedViolationAdded, LaneTuned, RetentionPurge];
 }
 
 /// <summary>

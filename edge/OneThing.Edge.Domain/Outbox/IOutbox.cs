@@ -64,10 +64,20 @@ public interface ICaseDeliveryListener
     Task DeadLetteredAsync(Guid violationId, string kind, string reason, CancellationToken cancellationToken);
 }
 
-/// <summary>Deletes what the retention period no longer requires: delivered messages and finished cases with their evidence.</summary>
+/// <summary>
+/// Deletes what the retention period no longer requires: delivered messages and finished cases with their evidence,
+/// officer reports and rejected payloads. Each registered purge runs in registration order (cases before reports).
+/// </summary>
 public interface IRetentionPurge
 {
     Task<RetentionResult> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
 }
 
-public sealed record RetentionResult(int OutboxMessages, int Violations, int EvidenceFiles);
+public sealed record RetentionResult(int OutboxMessages, int Violations, int EvidenceFiles)
+{
+    /// <summary>Officer reports deleted (with their photo rows).</summary>
+    public int Reports { get; init; }
+
+    /// <summary>Rejected payloads deleted.</summary>
+    public int Rejections { get; init; }
+}

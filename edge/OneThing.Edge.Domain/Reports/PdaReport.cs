@@ -45,5 +45,11 @@ public interface IPdaReportStore
 /// <summary>Accepted reports go on to case fusion (merge with a camera case, PDA-only case, task answer).</summary>
 public interface IPdaReportSink
 {
+    /// <summary>
+    /// Before a new report is stored: why its task answer may not be taken (not sent to this device, case not
+    /// escalated, another plate), answered with the receipt code `not-your-task`; null when it may, or names no task.
+    /// </summary>
+    ValueTask<string?> TaskRefusalAsync(PdaReport report, CancellationToken cancellationToken);
+
     ValueTask AcceptedAsync(PdaReport report, CancellationToken cancellationToken);
 }

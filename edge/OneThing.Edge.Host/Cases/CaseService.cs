@@ -61,8 +61,8 @@ public sealed partial class CaseService(
             LogConfirmed(violation.Id, cameraId, violation.LaneId, violation.Plate is null ? "(unreadable)" : PlateMask.ForLog(violation.Plate, logger.IsEnabled(LogLevel.Debug)), (violation.ConfirmedAt - violation.FirstSeenAt).TotalSeconds, manifest.Items.Count);
         }
         await events.PublishAsync(CaseLifecycle.Name(CaseState.Confirmed), violation.Id, new ConfirmedDetails(
-            violation.Source.ToString().ToLowerInvariant(), violation.CameraId, violation.DeviceId, violation.OfficerId, violation.LaneId,
-            violation.Plate, violation.PlateConfidence, violation.FirstSeenAt, violation.ConfirmedAt, manifest.Items.Count), cancellationToken);
+            violation.Source.ToString().ToLowerInvariant(), violation.CameraId, violation.DeviceId, violation.LaneId,
+            violation.Plate is not null, violation.PlateConfidence, violation.FirstSeenAt, violation.ConfirmedAt, manifest.Items.Count), cancellationToken);
         if (violation.Plate is null)
         {
             // No plate, no owner to text: an officer goes instead.
@@ -174,10 +174,10 @@ public sealed partial class CaseService(
     }
 
     /// <summary>An officer's report of the same car joined the case: its photos are evidence, no second notice.</summary>
-    public async Task MergeAsync(Guid violationId, IReadOnlyList<EvidenceManifestItem> photos, string reportId, string officerId, CancellationToken cancellationToken)
+    public async Task MergeAsync(Guid violationId, IReadOnlyList<EvidenceManifestItem> photos, string reportId, CancellationToken cancellationToken)
     {
         await recorder.MergeAsync(violationId, photos, reportId, cancellationToken);
-        await events.PublishAsync(CaseEvent.Merged, violationId, new MergedDetails(reportId, officerId, photos.Count), cancellationToken);
+        await events.PublishAsync(CaseEvent.Merged, violationId, new MergedDetails(reportId, photos.Count), cancellationToken);
     }
 
     /// <summary>An officer's report answered the task of an escalated case: ticketed, and the loop is closed.</summary>

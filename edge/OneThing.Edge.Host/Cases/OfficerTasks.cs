@@ -4,6 +4,7 @@ using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Messaging.Contracts;
 using OneThing.Edge.Messaging.Transport;
+using OneThing.Edge.Storage.Reports;
 
 namespace OneThing.Edge.Host.Cases;
 
@@ -20,8 +21,11 @@ public sealed class ClearanceOptions
     public double TaskDueMinutes { get; set; } = 30;
 }
 
-/// <summary>Sends a case to the officers' PDAs as an <see cref="OfficerTask"/> (QoS 1, queued for offline devices).</summary>
-public sealed class OfficerTasks(IGatewayBus bus, TopicContract topics, IOptionsMonitor<ClearanceOptions> options)
+/// <summary>
+/// Sends a case to the officers' PDAs as an <see cref="OfficerTask"/> (QoS 1, queued for offline devices), after
+/// recording who it went to: only they may answer it (<see cref="TaskAnswers"/>).
+/// </summary>
+public sealed class OfficerTasks(IGatewayBus bus, TopicContract topics, TaskRecipients recipients, IOptionsMonitor<ClearanceOptions> options)
 {
     /// <returns>How many officers the task went to.</returns>
     public async Task<int> SendAsync(ViolationCase stored, string reason, DateTimeOffset at, CancellationToken cancellationToken)
@@ -34,6 +38,7 @@ public sealed class OfficerTasks(IGatewayBus bus, TopicContract topics, IOptions
             reason, at.AddMinutes(options.CurrentValue.TaskDueMinutes));
         var payload = JsonSerializer.SerializeToUtf8Bytes(task, PdaJson.Options);
         var officers = options.CurrentValue.OfficerDevices;
+        await recipients.RecordAsync(violation.Id, officers, at, cancellationToken);
         foreach (var device in officers)
         {
             await bus.PublishAsync(topics.Tasks(device), payload, retain: false, cancellationToken);

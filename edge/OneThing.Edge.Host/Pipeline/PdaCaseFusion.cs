@@ -32,12 +32,16 @@ public sealed partial class PdaCaseFusion(
     CaseService cases,
     ViolationStore violations,
     PdaReportStore reports,
+    TaskAnswers taskAnswers,
     IOptionsMonitor<SiteOptions> site,
     IOptionsMonitor<FusionOptions> options,
     ILogger<PdaCaseFusion> logger) : IPdaReportSink
 {
     /// <summary>Lane id of a report that gives only a location.</summary>
     public const string OffLane = "off-lane";
+
+    public ValueTask<string?> TaskRefusalAsync(PdaReport report, CancellationToken cancellationToken) =>
+        taskAnswers.RefusalAsync(report, cancellationToken);
 
     public async ValueTask AcceptedAsync(PdaReport report, CancellationToken cancellationToken)
     {
@@ -52,11 +56,11 @@ public sealed partial class PdaCaseFusion(
         }
         var photos = await StorePhotosAsync(report, laneId, cancellationToken);
 
-        // A task of a case that is no longer escalated (the car left first) is an ordinary report.
+        // Intake let a task answer in only for an escalated case; should the car have left since, it is an ordinary report.
         if (OfficerTask.ViolationOf(report.TaskId) is { } tasked
             && await violations.GetAsync(tasked, cancellationToken) is { State: CaseState.Escalated })
         {
-            await cases.MergeAsync(tasked, photos, report.ReportId, report.OfficerId, cancellationToken);
+            await cases.MergeAsync(tasked, photos, report.ReportId, cancellationToken);
             await reports.LinkViolationAsync(report.ReportId, tasked, cancellationToken);
             await cases.TicketAsync(tasked, report.ObservedAt, cancellationToken);
             LogTicketed(report.ReportId, tasked);
@@ -66,7 +70,7 @@ public sealed partial class PdaCaseFusion(
         var since = report.ObservedAt - TimeSpan.FromMinutes(options.CurrentValue.MergeWindowMinutes);
         if (await violations.FindOpenAsync(report.Plate, laneId, since, cancellationToken) is { } open)
         {
-            await cases.MergeAsync(open.Violation.Id, photos, report.ReportId, report.OfficerId, cancellationToken);
+            await cases.MergeAsync(open.Violation.Id, photos, report.ReportId, cancellationToken);
             await reports.LinkViolationAsync(report.ReportId, open.Violation.Id, cancellationToken);
             LogMerged(report.ReportId, open.Violation.Id, PlateMask.ForLog(report.Plate, logger.IsEnabled(LogLevel.Debug)));
             return;

@@ -29,6 +29,7 @@ public static class PipelineServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<CaseEvents>();
         services.AddSingleton<OfficerTasks>();
+        services.AddSingleton<TaskAnswers>();
         services.AddSingleton<CaseService>();
         services.AddSingleton<ICaseDeliveryListener>(sp => sp.GetRequiredService<CaseService>());
         services.AddHostedService(sp => sp.GetRequiredService<CaseService>());

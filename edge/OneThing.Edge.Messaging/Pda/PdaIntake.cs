@@ -18,6 +18,9 @@ public enum IntakeOutcome
 
     /// <summary>Not written because the data disk is full: as <see cref="NotStored"/>, and the sender is told why.</summary>
     StorageFull,
+
+    /// <summary>Not taken in: the sender's role may not publish there (a report not from that PDA, a frame not from that camera).</summary>
+    Refused,
 }
 
 /// <summary>
@@ -41,6 +44,10 @@ public sealed partial class PdaIntake(
         try
         {
             var report = parser.Parse(deviceId, payload.Span);
+            if (await sink.TaskRefusalAsync(report, cancellationToken) is { } refusal)
+            {
+                throw new PdaReportRejectedException(report.ReportId, RejectionCodes.NotYourTask, refusal);
+            }
             var saved = await store.SaveAsync(report, cancellationToken);
             CrashPoint.Reached(CrashPoint.ReportCommitted);
             receipt = new Receipt(report.ReportId, saved.IsDuplicate ? ReceiptStatus.Duplicate : ReceiptStatus.Accepted, ViolationId: saved.ViolationId);

@@ -19,8 +19,11 @@ public static class RejectionCodes
     public const string PhotoNotImage = "photo-not-image";
     public const string PhotoTooLarge = "photo-too-large";
 
+    /// <summary>A task answer from a device the task was not sent to, for a case no longer escalated, or with another plate.</summary>
+    public const string NotYourTask = "not-your-task";
+
     public static IReadOnlyList<string> All { get; } =
-        [TooLarge, InvalidJson, MissingField, InvalidField, BadReportId, BadTime, BadPlate, UnknownLane, TooManyPhotos, PhotoNotImage, PhotoTooLarge];
+        [TooLarge, InvalidJson, MissingField, InvalidField, BadReportId, BadTime, BadPlate, UnknownLane, TooManyPhotos, PhotoNotImage, PhotoTooLarge, NotYourTask];
 }
 
 /// <summary>A report that failed validation: the code, a message for the officer, and the report id if it could be read.</summary>

@@ -16,15 +16,17 @@ public sealed class BrokerSecurityOptionsValidation : IValidateOptions<BrokerSec
         {
             var device = options.Devices[i];
             var key = $"{Key}:Devices:{i}";
-            if (string.IsNullOrWhiteSpace(device.Username))
+            // An external broker checks logins itself (its password file): there a device is only its role and id.
+            var logsInHere = options.Mode == MqttMode.Embedded;
+            if (logsInHere && string.IsNullOrWhiteSpace(device.Username))
             {
                 errors.Add($"{key}:Username is required.");
             }
-            else if (!usernames.Add(device.Username))
+            else if (device.Username.Length > 0 && !usernames.Add(device.Username))
             {
                 errors.Add($"{key}:Username '{device.Username}' is used by another device.");
             }
-            if (!DevicePassword.IsWellFormed(device.PasswordHash))
+            if (logsInHere && !DevicePassword.IsWellFormed(device.PasswordHash))
             {
                 // The value itself is not echoed: it is a secret.
                 errors.Add($"{key}:PasswordHash must be a '{DevicePassword.Scheme}$iterations$salt$hash' string from `onething-edge hash-password` (set it by environment variable, not in appsettings).");

@@ -11,7 +11,8 @@ public static class BrokerSecurityServiceCollectionExtensions
 {
     /// <summary>
     /// The embedded broker's access policy and TLS: <see cref="DeviceAccessPolicy"/> when `OneThing:Mqtt:Devices` lists
-    /// any device, else <see cref="OpenAccessPolicy"/>. A policy registered earlier (tests) wins.
+    /// any device, else <see cref="OpenAccessPolicy"/>. A policy registered earlier (tests) wins. <see cref="DeviceRoles"/>
+    /// checks senders' roles for either broker.
     /// </summary>
     public static IServiceCollection AddBrokerSecurity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,6 +21,10 @@ public static class BrokerSecurityServiceCollectionExtensions
         services.TryAddSingleton<BrokerRefusals>();
         services.AddSingleton(sp => new BrokerTls(sp.GetRequiredService<IOptions<BrokerSecurityOptions>>().Value));
         services.AddSingleton(sp => new DeviceAcl(sp.GetRequiredService<TopicContract>()));
+        services.AddSingleton(sp => new DeviceRoles(
+            sp.GetRequiredService<IOptions<BrokerSecurityOptions>>().Value.Devices,
+            sp.GetRequiredService<BrokerRefusals>(),
+            sp.GetRequiredService<ILogger<DeviceRoles>>()));
 
         var devicesConfigured = configuration.GetSection(MqttOptions.Section).GetSection(nameof(BrokerSecurityOptions.Devices)).GetChildren().Any();
         if (devicesConfigured)

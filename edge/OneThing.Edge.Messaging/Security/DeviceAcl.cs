@@ -17,7 +17,8 @@ public sealed class DeviceAcl(TopicContract topics)
     {
         DeviceRole.Camera => [topics.GatewayStatus],
         DeviceRole.Pda => [topics.Receipts(device.Id), topics.Tasks(device.Id), topics.GatewayStatus],
-        DeviceRole.Observer => [$"{topics.Prefix}/{topics.SiteId}/events/#", topics.GatewayStatus],
+        // Observers read only what carries no personal data: case events (no plate, no officer id) and lane risk.
+        DeviceRole.Observer => [topics.ViolationEvents, topics.LaneRiskEvents, topics.GatewayStatus],
         _ => [],
     };
 

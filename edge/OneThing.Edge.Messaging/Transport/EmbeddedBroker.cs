@@ -112,22 +112,22 @@ public sealed partial class EmbeddedBroker(
         {
             return;
         }
-        if (!accessPolicy.MayPublish(e))
-        {
-            e.ProcessPublish = false;
-            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            return;
-        }
-        var outcome = await router.Value.RouteAsync(e.ApplicationMessage, e.CancellationToken);
+        // The ACL first, then the gateway's own check of the sender's role (in the router).
+        var outcome = accessPolicy.MayPublish(e)
+            ? await router.Value.RouteAsync(e.ApplicationMessage, e.UserName, e.CancellationToken)
+            : IntakeOutcome.Refused;
         if (outcome == IntakeOutcome.Committed)
         {
             return;
         }
-        // The reason string starts with a stable code a PDA can act on: both mean "resend this report later".
+        // The reason string starts with a stable code a PDA can act on: both storage failures mean "resend this report later".
         e.ProcessPublish = false;
-        (e.Response.ReasonCode, e.Response.ReasonString) = outcome == IntakeOutcome.StorageFull
-            ? (MqttPubAckReasonCode.QuotaExceeded, $"{StorageFullException.Code}: the gateway's disk is full; report not stored, resend it later")
-            : (MqttPubAckReasonCode.ImplementationSpecificError, "not-stored: report not stored; resend it later");
+        (e.Response.ReasonCode, e.Response.ReasonString) = outcome switch
+        {
+            IntakeOutcome.Refused => (MqttPubAckReasonCode.NotAuthorized, null),
+            IntakeOutcome.StorageFull => (MqttPubAckReasonCode.QuotaExceeded, $"{StorageFullException.Code}: the gateway's disk is full; report not stored, resend it later"),
+            _ => (MqttPubAckReasonCode.ImplementationSpecificError, "not-stored: report not stored; resend it later"),
+        };
     }
 
     public async ValueTask DisposeAsync()

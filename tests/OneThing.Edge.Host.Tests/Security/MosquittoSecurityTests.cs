@@ -133,4 +133,53 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
         Assert.Equal("pda-1", stored!.DeviceId);
         Assert.Equal(1, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
     }
+
+    [Fact]
+    public async Task A_cameras_and_an_observers_report_are_refused_by_the_committed_acl()
+    {
+        await using var cam1 = await DeviceLogins.LoginAsync(Port, "cam-1");
+        await using var observer = await DeviceLogins.LoginAsync(Port, "observer");
+        await using var pda1 = await DeviceLogins.LoginAsync(Port, "pda-1");
+        await pda1.SubscribeAsync(Topics.Receipts("pda-1"));
+
+        // Under their own names, as the old `pattern write onething/+/pda/%u/reports` let every account do.
+        var fromCamera = await cam1.PublishAsync(Topics.Reports("cam-1"), Reports.Json(Guid.NewGuid().ToString()));
+        var fromObserver = await observer.PublishAsync(Topics.Reports("observer"), Reports.Json(Guid.NewGuid().ToString()));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, fromCamera.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, fromObserver.ReasonCode);
+
+        var reportId = Guid.NewGuid().ToString();
+        Assert.True((await pda1.PublishAsync(Topics.Reports("pda-1"), Reports.Json(reportId))).IsSuccess);
+        await pda1.WaitForJsonAsync(Topics.Receipts("pda-1"), r => r.GetProperty("reportId").GetString() == reportId);
+        Assert.Equal(1, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
+        Assert.Equal(0, await _gateway.Get<SqliteDatabase>().CountAsync("pda_rejections"));
+    }
+
+    [Fact]
+    public async Task An_observer_reads_case_events_without_plates_or_officer_ids_and_no_tasks_or_receipts()
+    {
+        await using var observer = await DeviceLogins.LoginAsync(Port, "observer");
+        await observer.SubscribeAsync(Topics.ViolationEvents);
+        await observer.SubscribeAsync(Topics.Receipts("pda-1"));
+        await observer.SubscribeAsync(Topics.Tasks("pda-1"));
+        await using var pda1 = await DeviceLogins.LoginAsync(Port, "pda-1");
+        await pda1.SubscribeAsync(Topics.Receipts("pda-1"));
+
+        // An officer's report of a car no camera saw: its receipt, then a case of its own (a `confirmed` event).
+        var reportId = Guid.NewGuid().ToString();
+        await pda1.PublishAsync(Topics.Reports("pda-1"), Reports.Json(reportId, plate: "皖A195K9"));
+        await pda1.WaitForJsonAsync(Topics.Receipts("pda-1"), r => r.GetProperty("reportId").GetString() == reportId);
+        var confirmed = await observer.WaitForJsonAsync(Topics.ViolationEvents, e => e.GetProperty("event").GetString() == "confirmed");
+
+        Assert.Equal(Guid.Parse(reportId), confirmed.GetProperty("violationId").GetGuid());
+        Assert.All(observer.Received.Where(m => m.Topic == Topics.ViolationEvents), m =>
+        {
+            var text = System.Text.Encoding.UTF8.GetString(m.Payload);
+            Assert.DoesNotContain("皖A195K9", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("officer-7", text, StringComparison.Ordinal);
+        });
+        Assert.True(confirmed.GetProperty("details").GetProperty("plateRead").GetBoolean());
+        // The gateway published the receipt before the event: had the ACL let the observer read it, it would be here.
+        Assert.All(observer.Received, m => Assert.Equal(Topics.ViolationEvents, m.Topic));
+    }
 }
