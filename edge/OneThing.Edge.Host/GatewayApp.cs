@@ -1,4 +1,5 @@
 using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Host.Audit;
 using OneThing.Edge.Host.Configuration;
 using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Http;
@@ -49,6 +50,7 @@ public static class GatewayApp
             .AddMessaging(configuration)
             .AddCloudConnector(configuration)
             .AddConsole(configuration)
+            .AddAuditAnchoring(configuration)
             .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();

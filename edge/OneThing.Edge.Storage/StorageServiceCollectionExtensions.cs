@@ -21,6 +21,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<PdaReportStore>();
         services.AddSingleton<IPdaReportStore>(sp => sp.GetRequiredService<PdaReportStore>());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditAnchors>();
+        services.AddSingleton<CaseExport>();
         services.AddSingleton<CaseRecorder>();
         services.AddSingleton<CaseQueries>();
         services.AddViolationOutbox(configuration);

@@ -12,7 +12,16 @@ public static class AuditKinds
     /// <summary>A case moved from one state to another (<see cref="CaseTransitionPayload"/>).</summary>
     public const string CaseTransition = "case-transition";
 
-    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition];
+    /// <summary>Retention deleted finished cases and their evidence files (<see cref="RetentionPurgePayload"/>).</summary>
+    public const string RetentionPurge = "retention-purge";
+
+    /// <summary>An operator looked at an evidence file in the console (<see cref="ExtractionPayload"/>).</summary>
+    public const string EvidenceViewed = "evidence-viewed";
+
+    /// <summary>The traffic system accepted an evidence file (<see cref="ExtractionPayload"/>).</summary>
+    public const string EvidenceUploaded = "evidence-uploaded";
+
+    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition, RetentionPurge, EvidenceViewed, EvidenceUploaded];
 }
 
 /// <summary>
@@ -20,6 +29,27 @@ public static class AuditKinds
 /// check that the evidence file still holds the bytes that were stored.
 /// </summary>
 public sealed record EvidenceStoredPayload(Guid CaseId, string Kind, string Sha256, DateTimeOffset CapturedAt, string ContentType);
+
+/// <summary>
+/// Payload of a <see cref="AuditKinds.RetentionPurge"/> entry, written before the files are deleted. The verifier
+/// accepts an evidence file missing when a later entry of this kind lists it.
+/// </summary>
+public sealed record RetentionPurgePayload(string Reason, DateTimeOffset OlderThan, IReadOnlyList<Guid> CaseIds, IReadOnlyList<string> Files);
+
+/// <summary>
+/// Payload of an entry recording that evidence left the gateway's store (<see cref="AuditKinds.EvidenceViewed"/>,
+/// <see cref="AuditKinds.Export"/>, <see cref="AuditKinds.EvidenceUploaded"/>): who took which files of which case
+/// and where they went. The entry's time says when.
+/// </summary>
+public sealed record ExtractionPayload(Guid? CaseId, IReadOnlyList<string> Files, string By, string To)
+{
+    /// <summary>Who uploads: the gateway itself, through its outbox.</summary>
+    public const string Gateway = "gateway";
+
+    public const string TrafficSystem = "traffic-system";
+    public const string OperatorConsole = "console";
+    public const string CaseExport = "case-export";
+}
 
 /// <summary>Payload of a <see cref="AuditKinds.CaseTransition"/> entry: states and step by their stored names.</summary>
 public sealed record CaseTransitionPayload(Guid CaseId, string From, string Step, string To, string? Reason);
