@@ -10,13 +10,12 @@ public sealed record AuditAnchor(string SiteId, long Sequence, string EntryHash,
 public static class AuditAnchoring
 {
     /// <summary>
-    /// Due when <paramref name="everyEntries"/> entries were written since the last anchor, or <paramref name="interval"/>
-    /// has passed and there is at least one new entry; the first head is anchored as soon as there is one.
+    /// Due when <paramref name="everyEntries"/> entries were written after <paramref name="lastSequence"/> (the last
+    /// anchor's, 0 before the first), or when <paramref name="interval"/> has passed <paramref name="since"/> (the last
+    /// anchor, or the first entry) and there is at least one new entry.
     /// </summary>
-    public static bool IsDue(AuditHead? head, AuditAnchor? last, DateTimeOffset now, int everyEntries, TimeSpan interval) =>
-        head is not null && (last is null
-            || head.Sequence >= last.Sequence + everyEntries
-            || (head.Sequence > last.Sequence && now - last.AnchoredAt >= interval));
+    public static bool IsDue(AuditHead? head, long lastSequence, DateTimeOffset since, DateTimeOffset now, int everyEntries, TimeSpan interval) =>
+        head is not null && (head.Sequence >= lastSequence + everyEntries || (head.Sequence > lastSequence && now - since >= interval));
 
     /// <summary>
     /// The first anchor (by sequence) the chain no longer matches: its entry is gone or has another hash. A rewrite

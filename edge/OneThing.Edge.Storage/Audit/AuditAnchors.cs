@@ -17,12 +17,14 @@ public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOu
         {
             AuditHead? head = null;
             AuditAnchor? last = null;
+            var firstEntryAt = DateTimeOffset.MaxValue;
             await using (var read = connection.CreateCommand())
             {
                 read.Transaction = transaction;
                 read.CommandText = """
                     SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1;
                     SELECT site_id, seq, entry_hash, anchored_at FROM audit_anchors ORDER BY seq DESC LIMIT 1;
+                    SELECT at FROM audit_log ORDER BY seq LIMIT 1;
                     """;
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 if (await reader.ReadAsync(cancellationToken))
@@ -34,9 +36,15 @@ public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOu
                 {
                     last = Read(reader);
                 }
+                await reader.NextResultAsync(cancellationToken);
+                // Before the first anchor the interval runs from the first entry.
+                if (last is null && await reader.ReadAsync(cancellationToken))
+                {
+                    firstEntryAt = SqliteTime.Parse(reader.GetString(0));
+                }
             }
             var now = time.GetUtcNow();
-            if (!AuditAnchoring.IsDue(head, last, now, everyEntries, interval))
+            if (!AuditAnchoring.IsDue(head, last?.Sequence ?? 0, last?.AnchoredAt ?? firstEntryAt, now, everyEntries, interval))
             {
                 return null;
             }

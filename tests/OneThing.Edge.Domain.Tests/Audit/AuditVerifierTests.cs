@@ -261,19 +261,19 @@ public class AuditVerifierTests
     }
 
     [Theory]
-    [InlineData(0L, null, 0, false)] // nothing written yet
-    [InlineData(1L, null, 0, true)] // the first head goes at once
+    [InlineData(0L, 0L, 60, false)] // nothing written yet
     [InlineData(9L, 5L, 1, false)] // 4 new entries, a minute: not yet
     [InlineData(105L, 5L, 1, true)] // 100 new entries
+    [InlineData(100L, 0L, 1, true)] // the first 100 entries
     [InlineData(6L, 5L, 15, true)] // one new entry, the interval passed
+    [InlineData(1L, 0L, 15, true)] // the first entry, the interval passed since it was written
     [InlineData(5L, 5L, 60, false)] // nothing new to anchor however long it has been
-    public void An_anchor_is_due_after_N_entries_or_M_minutes_with_something_new(long head, long? last, int minutesSince, bool due)
+    public void An_anchor_is_due_after_N_entries_or_M_minutes_with_something_new(long head, long last, int minutesSince, bool due)
     {
         var now = T0.AddHours(1);
-        var lastAnchor = last is { } seq ? new AuditAnchor("site-1", seq, new string('a', 64), now.AddMinutes(-minutesSince)) : null;
         var current = head == 0 ? null : new AuditHead(head, new string('b', 64));
 
-        Assert.Equal(due, AuditAnchoring.IsDue(current, lastAnchor, now, everyEntries: 100, interval: TimeSpan.FromMinutes(15)));
+        Assert.Equal(due, AuditAnchoring.IsDue(current, last, now.AddMinutes(-minutesSince), now, everyEntries: 100, interval: TimeSpan.FromMinutes(15)));
     }
 
     [Fact]

@@ -121,6 +121,7 @@ public sealed class AuditTrailTests
         var anchors = new AuditAnchors(c.F.Database, c.F.Time);
         var head = (await c.Log.HeadAsync(None))!;
 
+        Assert.Null(await anchors.AnchorIfDueAsync("site-1", everyEntries: 100, interval: TimeSpan.FromMinutes(15), None));
         var first = await anchors.AnchorIfDueAsync("site-1", everyEntries: 3, interval: TimeSpan.FromMinutes(15), None);
         Assert.Equal((head.Sequence, head.EntryHash), (first!.Sequence, first.EntryHash));
         Assert.Null(await anchors.AnchorIfDueAsync("site-1", 3, TimeSpan.FromMinutes(15), None));
