@@ -21,4 +21,11 @@ public interface ITrafficSystemApi
     [Post("/api/v1/violations/{violationId}/clearance")]
     Task ReportClearanceAsync(
         Guid violationId, [Header("Idempotency-Key")] string idempotencyKey, [Body] ClearanceRequest clearance, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands over the audit chain's head. Idempotent by sequence: a repeat with the same hash is accepted, another
+    /// hash for a sequence already held is refused (422), since the traffic system keeps the first.
+    /// </summary>
+    [Post("/api/v1/audit-anchors")]
+    Task AnchorAuditAsync([Body] AuditAnchorRequest anchor, CancellationToken cancellationToken);
 }

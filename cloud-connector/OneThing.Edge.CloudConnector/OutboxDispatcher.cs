@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OneThing.Edge.Domain;
+using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
@@ -191,6 +192,9 @@ public sealed partial class OutboxDispatcher(
                 var clearance = OutboxPayload.Deserialize<Clearance>(message.Payload);
                 await api.ReportClearanceAsync(message.ViolationId, ClearanceRequest.IdempotencyKey(message.ViolationId), ClearanceRequest.From(clearance), cancellationToken);
                 return null;
+            case OutboxKinds.AuditAnchor:
+                await api.AnchorAuditAsync(AuditAnchorRequest.From(OutboxPayload.Deserialize<AuditAnchor>(message.Payload)), cancellationToken);
+                return null;
             default:
                 throw new JsonException($"Unknown outbox message kind '{message.Kind}'.");
         }
@@ -209,7 +213,7 @@ public sealed partial class OutboxDispatcher(
         if (state == OutboxState.DeadLettered)
         {
             LogDeadLettered(message.Kind, message.ViolationId, error);
-            await TellListenersAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, error, cancellationToken));
+            await TellDeadLetteredAsync(message, error, cancellationToken);
             return DeliveryOutcome.DeadLettered;
         }
         LogRetry(message.Kind, message.ViolationId, message.Attempts, error);
@@ -220,9 +224,15 @@ public sealed partial class OutboxDispatcher(
     {
         await outbox.DeadLetterAsync(message.Id, reason, cancellationToken);
         LogDeadLettered(message.Kind, message.ViolationId, reason);
-        await TellListenersAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, reason, cancellationToken));
+        await TellDeadLetteredAsync(message, reason, cancellationToken);
         return DeliveryOutcome.DeadLettered;
     }
+
+    /// <summary>Listeners hear about cases; an audit anchor belongs to none (its dead letter is logged and listed for operators).</summary>
+    private Task TellDeadLetteredAsync(OutboxMessage message, string reason, CancellationToken cancellationToken) =>
+        message.Kind == OutboxKinds.AuditAnchor
+            ? Task.CompletedTask
+            : TellListenersAsync(l => l.DeadLetteredAsync(message.ViolationId, message.Kind, reason, cancellationToken));
 
     private async Task TellListenersAsync(Func<ICaseDeliveryListener, Task> notify)
     {

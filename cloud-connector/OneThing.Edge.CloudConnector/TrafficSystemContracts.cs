@@ -1,3 +1,4 @@
+using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 
@@ -49,10 +50,16 @@ public sealed record ClearanceRequest(DateTimeOffset ClearedAt, string Outcome)
     public static string IdempotencyKey(Guid violationId) => $"{violationId:D}:clearance";
 }
 
+public sealed record AuditAnchorRequest(string SiteId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt)
+{
+    public static AuditAnchorRequest From(AuditAnchor anchor) => new(anchor.SiteId, anchor.Sequence, anchor.EntryHash, anchor.AnchoredAt);
+}
+
 /// <summary>Source-generated JSON for the contract: web naming (camelCase), nulls left out.</summary>
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ViolationCaseRequest))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(CaseReceiptResponse))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ClearanceRequest))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(AuditAnchorRequest))]
 internal sealed partial class TrafficSystemJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -57,6 +57,7 @@ public static class SimulatorApp
             string.IsNullOrWhiteSpace(options.NoticeFile) ? null : Path.GetFullPath(options.NoticeFile)));
         builder.Services.AddSingleton<CaseBook>();
         builder.Services.AddSingleton(new EvidenceShelf(string.IsNullOrWhiteSpace(options.EvidenceDirectory) ? null : Path.GetFullPath(options.EvidenceDirectory)));
+        builder.Services.AddSingleton<AnchorBook>();
         builder.Services.AddSingleton<FaultInjection>();
 
         var app = builder.Build();
@@ -189,6 +190,29 @@ public static class SimulatorApp
         });
 
         api.MapGet("/notices", (NoticeSink sms) => sms.All);
+
+        api.MapPost("/audit-anchors", (AuditAnchorIntake? intake, AnchorBook anchors, HttpContext context) =>
+        {
+            var errors = intake?.Validate() ?? new() { ["body"] = ["An anchor is required."] };
+            if (errors.Count > 0)
+            {
+                return Results.ValidationProblem(errors, title: "The anchor is not valid.");
+            }
+            var anchor = new AuditAnchor(intake!.SiteId!, intake.Sequence!.Value, intake.EntryHash!, intake.AnchoredAt!.Value);
+            switch (anchors.Record(anchor))
+            {
+                case AnchorResult.Recorded:
+                    return Results.Created($"/api/v1/audit-anchors/{anchor.SiteId}", anchor);
+                case AnchorResult.Repeat:
+                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                    return Results.Ok(anchor);
+                default:
+                    return Results.Problem(title: $"Entry {anchor.Sequence} of site {anchor.SiteId} is already anchored with another hash; the first is kept.",
+                        statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+        });
+
+        api.MapGet("/audit-anchors/{siteId}", (string siteId, AnchorBook anchors) => anchors.Of(siteId));
     }
 
     private static void MapAdmin(WebApplication app)

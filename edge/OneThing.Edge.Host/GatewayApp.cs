@@ -1,4 +1,5 @@
 using OneThing.Edge.Domain.Configuration;
+using OneThing.Edge.Host.Audit;
 using OneThing.Edge.Host.Configuration;
 using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Host.WhatIf;
@@ -53,6 +54,7 @@ public static class GatewayApp
             .AddMessaging(configuration)
             .AddCloudConnector(configuration)
             .AddConsole(configuration)
+            .AddAuditAnchoring(configuration)
             .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();

@@ -19,6 +19,9 @@ public sealed class TopicContract(string prefix, string siteId)
     public string Tasks(string deviceId) => $"{Root}/pda/{deviceId}/tasks";
     public string ViolationEvents => $"{Root}/events/violations";
     public string LaneRiskEvents => $"{Root}/events/lanes";
+
+    /// <summary>The audit chain's latest anchor (sequence, hash), retained.</summary>
+    public string AuditEvents => $"{Root}/events/audit";
     public string GatewayStatus => $"{Root}/gateway/status";
 
     /// <summary>One instance's status when several gateways share the site (SCALE-OUT.md); the instance is its MQTT client id.</summary>

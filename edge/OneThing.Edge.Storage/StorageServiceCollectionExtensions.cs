@@ -24,6 +24,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IPdaReportStore>(sp => sp.GetRequiredService<PdaReportStore>());
         services.AddSingleton<TaskRecipients>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditAnchors>();
+        services.AddSingleton<CaseExport>();
         services.AddSingleton<CaseRecorder>();
         services.AddSingleton<CaseQueries>();
         services.AddSingleton<CaseLabels>();

@@ -167,5 +167,7 @@ public sealed class DispatcherTests
         public Task UploadEvidenceAsync(Guid violationId, string sha256, HttpContent content, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task ReportClearanceAsync(Guid violationId, string idempotencyKey, ClearanceRequest clearance, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task AnchorAuditAsync(AuditAnchorRequest anchor, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OneThing.Edge.Domain.Audit;
+using OneThing.Edge.Host.Cli;
 using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.TestKit;
@@ -86,5 +87,34 @@ public sealed class VerifyAuditVerbTests
         await using var verify = await VerifyAsync(data);
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains("TAMPERED", verify.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_log_whose_files_retention_purged_verifies_and_an_older_edit_is_still_named()
+    {
+        var (data, sha) = await DataDirectoryWithCaseAsync();
+        var database = new SqliteDatabase(Path.Combine(data, "edge.db"));
+        var log = new AuditLog(database, TimeProvider.System);
+        // What ViolationRetention writes before it deletes a purged case's files.
+        await log.AppendAsync(AuditKinds.RetentionPurge, new RetentionPurgePayload("retention", DateTimeOffset.UtcNow, [Guid.NewGuid()], [sha]), default);
+        File.Delete(new FileStore(Path.Combine(data, "files")).PathOf(sha));
+        SqliteConnection.ClearAllPools();
+
+        await using (var purged = await VerifyAsync(data))
+        {
+            Assert.True(purged.ExitCode == 0, purged.Output);
+            Assert.Contains("OK: 4 entries", purged.Output, StringComparison.Ordinal);
+        }
+
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(data, "edge.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET payload_json = replace(payload_json, 'caseId', 'caseID') WHERE seq = 1";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        await using var edited = await VerifyAsync(data);
+        Assert.Equal(VerifyAuditVerb.Tampered, edited.ExitCode);
+        Assert.Contains("TAMPERED: entry 1: PayloadEdited", edited.Output, StringComparison.Ordinal);
     }
 }

@@ -19,8 +19,11 @@ public enum AuditFailureReason
     /// <summary>The evidence file an entry names holds other bytes than were stored.</summary>
     EvidenceMismatch,
 
-    /// <summary>The evidence file an entry names is gone.</summary>
+    /// <summary>The evidence file an entry names is gone, and no later retention entry lists it as purged.</summary>
     EvidenceMissing,
+
+    /// <summary>The entry at an anchor's sequence differs from the hash the traffic system holds (or is gone).</summary>
+    AnchorMismatch,
 }
 
 public sealed record AuditFailure(long Sequence, AuditFailureReason Reason, string Detail);
@@ -59,6 +62,7 @@ public static class AuditVerifier
             positionOfHash.TryAdd(entries[i].EntryHash, i);
         }
         bool AppearsLater(string hash, int i) => positionOfHash.TryGetValue(hash, out var p) && p > i;
+        var purgedAt = PurgedFiles(entries);
 
         var previousHash = AuditChain.GenesisHash;
         var expected = 1L;
@@ -68,7 +72,7 @@ public static class AuditVerifier
             var failure = CheckPlace(e, i, expected) ?? CheckContent(e, i, previousHash);
             if (failure is null && e.Kind == AuditKinds.EvidenceStored)
             {
-                failure = await CheckEvidenceAsync(e, checkEvidence, cancellationToken);
+                failure = await CheckEvidenceAsync(e, checkEvidence, purgedAt, cancellationToken);
             }
             if (failure is not null)
             {
@@ -128,7 +132,71 @@ public static class AuditVerifier
         }
     }
 
-    private static async ValueTask<AuditFailure?> CheckEvidenceAsync(AuditEntry e, Func<string, CancellationToken, ValueTask<EvidenceState>> check, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a run of consecutive entries cut from a chain (a case export): each links to the one before it (the
+    /// first to whatever its previous hash says) and matches its hash. Payloads of other cases are left out of an
+    /// export; for those only the recorded payload hash is used.
+    /// </summary>
+    public static AuditVerification VerifySegment(IReadOnlyList<AuditEntry> segment, Func<AuditEntry, bool> payloadWithheld)
+    {
+        for (var i = 0; i < segment.Count; i++)
+        {
+            var e = segment[i];
+            AuditFailure? failure = null;
+            if (i > 0 && e.Sequence != segment[i - 1].Sequence + 1)
+            {
+                failure = new(segment[i - 1].Sequence + 1, AuditFailureReason.Removed, $"entry {segment[i - 1].Sequence + 1} is missing before entry {e.Sequence}");
+            }
+            else if (!payloadWithheld(e) && AuditChain.HashPayload(e.PayloadJson) != e.PayloadSha256)
+            {
+                failure = new(e.Sequence, AuditFailureReason.PayloadEdited, "payload does not match its recorded SHA-256");
+            }
+            else if (AuditChain.ComputeEntryHash(e.Sequence, e.Kind, e.At, e.PayloadSha256, e.PreviousHash) != e.EntryHash)
+            {
+                failure = new(e.Sequence, AuditFailureReason.EntryEdited, "entry fields do not match its hash");
+            }
+            else if (i > 0 && e.PreviousHash != segment[i - 1].EntryHash)
+            {
+                failure = new(e.Sequence - 1, AuditFailureReason.EntryEdited, $"entry {e.Sequence} no longer links to it");
+            }
+            if (failure is not null)
+            {
+                return new AuditVerification(i, failure);
+            }
+        }
+        return new AuditVerification(segment.Count, null);
+    }
+
+    /// <summary>
+    /// Each file a retention entry lists, with the first such entry's sequence. An entry that does not parse lists
+    /// nothing; the walk reports it when it gets there.
+    /// </summary>
+    private static Dictionary<string, long> PurgedFiles(IReadOnlyList<AuditEntry> entries)
+    {
+        var purgedAt = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var e in entries.Where(e => e.Kind == AuditKinds.RetentionPurge))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(e.PayloadJson);
+                if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var file in files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.String))
+                    {
+                        purgedAt.TryAdd(file.GetString()!, e.Sequence);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // lists nothing
+            }
+        }
+        return purgedAt;
+    }
+
+    private static async ValueTask<AuditFailure?> CheckEvidenceAsync(
+        AuditEntry e, Func<string, CancellationToken, ValueTask<EvidenceState>> check, Dictionary<string, long> purgedAt, CancellationToken cancellationToken)
     {
         string? sha, redacted;
         try
@@ -151,6 +219,8 @@ public static class AuditVerifier
             var failure = await check(file, cancellationToken) switch
             {
                 EvidenceState.Intact => null,
+                // Deleted by retention, which said so in a later entry: gone as recorded, not tampered with.
+                EvidenceState.Missing when purgedAt.TryGetValue(file, out var purge) && purge > e.Sequence => null,
                 EvidenceState.Missing => new AuditFailure(e.Sequence, AuditFailureReason.EvidenceMissing, $"evidence file {file} is missing"),
                 _ => new AuditFailure(e.Sequence, AuditFailureReason.EvidenceMismatch, $"evidence file {file} no longer matches its SHA-256"),
             };

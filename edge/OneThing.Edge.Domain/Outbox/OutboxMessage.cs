@@ -9,6 +9,9 @@ public static class OutboxKinds
     public const string Violation = "violation";
     public const string Evidence = "evidence";
     public const string Clearance = "clearance";
+
+    /// <summary>The audit chain's head for the traffic system to keep (<see cref="Audit.AuditAnchor"/>); it belongs to no case.</summary>
+    public const string AuditAnchor = "audit-anchor";
 }
 
 /// <summary>

@@ -13,6 +13,7 @@ public static class GatewayCommandLine
         root.Add(CameraBridgeVerb.Build());
         root.Add(DetectVerb.Build());
         root.Add(VerifyAuditVerb.Build());
+        root.Add(ExportCaseVerb.Build());
         root.Add(ReplayVerb.Build());
         root.Add(ExportFootageVerb.Build());
         root.Add(HashPasswordVerb.Build());

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Configuration;
 using OneThing.Edge.Host.Configuration;
 using OneThing.Edge.Host.Pipeline;
@@ -79,11 +80,8 @@ public static partial class ConsoleEndpoints
         api.MapDelete("/cameras/{cameraId}/lanes/{laneId}", DeleteLane);
         api.MapGet("/cases", async (CaseQueries cases, int? limit, CancellationToken cancellationToken) =>
             await cases.RecentAsync(Math.Clamp(limit ?? 50, 1, 500), cancellationToken));
-        api.MapGet("/evidence/{sha256}", (string sha256, FileStore files) =>
-            // Only a hash may become a path.
-            sha256.Length == 64 && sha256.All(char.IsAsciiHexDigit) && files.Exists(sha256.ToLowerInvariant())
-                ? Results.File(files.PathOf(sha256.ToLowerInvariant()), "image/jpeg")
-                : Results.NotFound());
+        api.MapGet("/evidence/{sha256}", ViewEvidence);
+        api.MapGet("/cases/{caseId:guid}/export", ExportCase);
         api.MapGet("/audit", async (AuditLog audit, FileStore files, CancellationToken cancellationToken) =>
         {
             var result = await audit.VerifyAsync(files, cancellationToken);
@@ -102,6 +100,40 @@ public static partial class ConsoleEndpoints
             lanes = board.Ratings.Select(r => new { r.LaneId, r.CameraId, r.Cases, level = r.Level.ToString().ToLowerInvariant() }),
         });
         return app;
+    }
+
+    /// <summary>An evidence file, shown to an operator: recorded in the audit log (who, which case and file) before it is sent.</summary>
+    private static async Task<IResult> ViewEvidence(
+        string sha256, FileStore files, CaseQueries cases, AuditLog audit, OperatorSessions sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        // Only a hash may become a path.
+        var sha = sha256.ToLowerInvariant();
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit) || !files.Exists(sha))
+        {
+            return Results.NotFound();
+        }
+        var caseId = await cases.CaseOfEvidenceAsync(sha, cancellationToken);
+        await audit.AppendAsync(AuditKinds.EvidenceViewed,
+            new ExtractionPayload(caseId, [sha], sessions.Operator(context) ?? "unknown", ExtractionPayload.OperatorConsole), cancellationToken);
+        // Content-addressed, so it never changes: the browser keeps it instead of fetching (and recording) it again
+        // on every refresh of the case list.
+        context.Response.Headers.CacheControl = "private, max-age=86400, immutable";
+        return Results.File(files.PathOf(sha), "image/jpeg");
+    }
+
+    /// <summary>The case export zip (see <see cref="CaseExport"/>), recorded as an extraction by the signed-in operator.</summary>
+    private static async Task<IResult> ExportCase(Guid caseId, CaseExport export, OperatorSessions sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        using var zip = new MemoryStream();
+        try
+        {
+            await export.WriteAsync(caseId, sessions.Operator(context) ?? "unknown", ExtractionPayload.OperatorConsole, zip, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            return Results.NotFound(new { errors = new[] { $"case {caseId} is not in the audit log" } });
+        }
+        return Results.File(zip.ToArray(), "application/zip", $"case-{caseId}.zip");
     }
 
     /// <summary>The camera's latest frame with its lanes and vehicle boxes; a grey frame until the camera sends one, so lanes can be drawn early.</summary>

@@ -144,6 +144,9 @@ function renderCases(cases) {
       const img = document.createElement("img"); img.src = a.href; img.alt = e.kind; img.loading = "lazy";
       a.appendChild(img); ev.appendChild(a);
     }
+    // The export is recorded in the audit log under the signed-in operator.
+    const zip = document.createElement("a"); zip.href = `/api/cases/${c.id}/export`; zip.textContent = "export"; zip.title = "Case export (zip): evidence, audit entries, anchors";
+    row.insertCell().appendChild(zip);
   }
   if (!cases.length) cell(body.insertRow(), "No cases yet.");
 }

@@ -90,12 +90,19 @@ public sealed class AuditLog(SqliteDatabase database, TimeProvider timeProvider)
     /// <summary>
     /// Checks the whole chain and every evidence file it names; the report gives the first failure (sequence and
     /// reason). With <paramref name="knownHead"/> (from <see cref="HeadAsync"/>, published earlier) entries cut off
-    /// the end are caught too.
+    /// the end are caught too; with <paramref name="anchors"/> (the traffic system's) so is a chain rewritten with
+    /// recomputed hashes, which the chain alone cannot show.
     /// </summary>
-    public async Task<AuditVerification> VerifyAsync(FileStore files, CancellationToken cancellationToken, AuditHead? knownHead = null)
+    public async Task<AuditVerification> VerifyAsync(FileStore files, CancellationToken cancellationToken, AuditHead? knownHead = null, IReadOnlyList<AuditAnchor>? anchors = null)
     {
         var entries = await ReadAllAsync(cancellationToken);
-        return await AuditVerifier.VerifyAsync(entries, (sha, ct) => CheckEvidenceAsync(files, sha, ct), cancellationToken, knownHead);
+        var chain = await AuditVerifier.VerifyAsync(entries, (sha, ct) => CheckEvidenceAsync(files, sha, ct), cancellationToken, knownHead);
+        if (anchors is null || AuditAnchoring.Check(entries, anchors) is not { } diverged
+            || (chain.FirstFailure is { } earlier && earlier.Sequence < diverged.Sequence))
+        {
+            return chain;
+        }
+        return new AuditVerification(entries.Count(e => e.Sequence < diverged.Sequence), diverged);
     }
 
     /// <summary>The last entry's sequence and hash, to publish outside the gateway (null for an empty log).</summary>

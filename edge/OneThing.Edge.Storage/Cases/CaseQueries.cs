@@ -105,4 +105,14 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
             : Math.Max(0, (time.GetUtcNow() - SqliteTime.Parse(reader.GetString(2))).TotalSeconds);
         return new OutboxBacklog(pending, dead, oldest);
     }
+
+    /// <summary>The case an evidence file belongs to (the first, should two share the same bytes); null for none.</summary>
+    public async Task<Guid?> CaseOfEvidenceAsync(string sha256, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT violation_id FROM violation_evidence WHERE sha256 = $sha ORDER BY rowid LIMIT 1";
+        command.Parameters.AddWithValue("$sha", sha256);
+        return await command.ExecuteScalarAsync(cancellationToken) is string id ? Guid.Parse(id) : null;
+    }
 }

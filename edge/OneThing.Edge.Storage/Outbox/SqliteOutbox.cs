@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Cases;
 
@@ -11,6 +13,7 @@ namespace OneThing.Edge.Storage.Outbox;
 public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions> options, TimeProvider time) : IOutbox
 {
     private readonly OutboxOptions _options = options.Value;
+    private readonly AuditLog _audit = new(database, time);
     private readonly CaseTransitions _transitions = new(new AuditLog(database, time), time);
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(int max, CancellationToken cancellationToken)
@@ -96,19 +99,29 @@ public sealed class SqliteOutbox(SqliteDatabase database, IOptions<OutboxOptions
         command.Transaction = transaction;
         command.CommandText = """
             UPDATE outbox SET state = 'Sent', sent_at = $now, claimed_at = NULL, last_error = NULL WHERE id = $id
-            RETURNING violation_id, kind;
+            RETURNING violation_id, kind, payload;
             """;
         command.Parameters.AddWithValue("$id", messageId);
         command.Parameters.AddWithValue("$now", now);
         string? violationId = null;
         string? kind = null;
+        string? payload = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
             {
                 violationId = reader.GetString(0);
                 kind = reader.GetString(1);
+                payload = reader.GetString(2);
             }
+        }
+        if (kind == OutboxKinds.Evidence)
+        {
+            // Evidence left the gateway: recorded with the delivery, in its transaction.
+            var uploaded = OutboxPayload.Deserialize<EvidenceItem>(payload!);
+            await _audit.AppendAsync(AuditKinds.EvidenceUploaded,
+                new ExtractionPayload(Guid.Parse(violationId!), [uploaded.Sha256], ExtractionPayload.Gateway, ExtractionPayload.TrafficSystem),
+                connection, transaction, cancellationToken);
         }
         if (kind != OutboxKinds.Violation)
         {

@@ -1,21 +1,24 @@
+using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
+using OneThing.Edge.Storage.Audit;
 
 namespace OneThing.Edge.Storage.Violations;
 
 /// <summary>
 /// Forgets finished cases after the retention period: delivered outbox messages, violations in a final state
 /// whose messages are all delivered, and evidence files (originals and redacted copies) no violation or officer report
-/// refers to any more.
-/// Dead letters and open cases are kept for operators.
+/// refers to any more. Dead letters and open cases are kept for operators. Each purge that removes cases writes an
+/// audit entry naming them and the files removed.
 /// </summary>
-public sealed class ViolationRetention(SqliteDatabase database, FileStore files) : IRetentionPurge
+public sealed class ViolationRetention(SqliteDatabase database, FileStore files, AuditLog audit) : IRetentionPurge
 {
     public async Task<RetentionResult> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         var cutoff = SqliteTime.ToText(olderThan);
-        var (messages, violations, candidates) = await database.InTransactionAsync(async (connection, transaction) =>
+        var (messages, violations, doomed) = await database.InTransactionAsync(async (connection, transaction) =>
         {
+            var caseIds = new List<Guid>();
             var shas = new List<string>();
             await using (var select = connection.CreateCommand())
             {
@@ -28,12 +31,19 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files)
                     SELECT v.id FROM violations v
                     WHERE v.state IN ({final}) AND v.updated_at < $cutoff
                       AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.violation_id = v.id AND o.state <> 'Sent');
+                    SELECT id FROM purge_violations ORDER BY id;
                     SELECT sha256 FROM violation_evidence WHERE violation_id IN (SELECT id FROM purge_violations)
                     UNION SELECT redacted_sha256 FROM violation_evidence
-                    WHERE violation_id IN (SELECT id FROM purge_violations) AND redacted_sha256 IS NOT NULL;
+                    WHERE violation_id IN (SELECT id FROM purge_violations) AND redacted_sha256 IS NOT NULL
+                    ORDER BY 1;
                     """;
                 select.Parameters.AddWithValue("$cutoff", cutoff);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    caseIds.Add(Guid.Parse(reader.GetString(0)));
+                }
+                await reader.NextResultAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     shas.Add(reader.GetString(0));
@@ -61,28 +71,39 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files)
                     }
                 } while (await reader.NextResultAsync(cancellationToken));
             }
-            return (counts[0], counts[1], shas);
-        }, cancellationToken);
 
-        var deletedFiles = 0;
-        if (candidates.Count > 0)
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            foreach (var sha in candidates)
+            // Only files nothing else refers to go; the audit entry lists them before they are deleted, so the
+            // verifier can tell retention from tampering (a crash before the deletion only leaves files behind).
+            var unreferenced = new List<string>();
+            foreach (var sha in shas)
             {
                 await using var referenced = connection.CreateCommand();
+                referenced.Transaction = transaction;
                 referenced.CommandText = """
                     SELECT EXISTS (SELECT 1 FROM violation_evidence WHERE sha256 = $sha)
                         OR EXISTS (SELECT 1 FROM violation_evidence WHERE redacted_sha256 = $sha)
                         OR EXISTS (SELECT 1 FROM pda_report_photos WHERE sha256 = $sha)
                     """;
                 referenced.Parameters.AddWithValue("$sha", sha);
-                if ((long)(await referenced.ExecuteScalarAsync(cancellationToken))! == 0 && files.Exists(sha))
+                if ((long)(await referenced.ExecuteScalarAsync(cancellationToken))! == 0)
                 {
-                    File.Delete(files.PathOf(sha));
-                    deletedFiles++;
+                    unreferenced.Add(sha);
                 }
             }
+            if (caseIds.Count > 0)
+            {
+                await audit.AppendAsync(AuditKinds.RetentionPurge,
+                    new RetentionPurgePayload($"retention: finished cases unchanged since before {cutoff}", olderThan, caseIds, unreferenced),
+                    connection, transaction, cancellationToken);
+            }
+            return (counts[0], counts[1], unreferenced);
+        }, cancellationToken);
+
+        var deletedFiles = 0;
+        foreach (var sha in doomed.Where(files.Exists))
+        {
+            File.Delete(files.PathOf(sha));
+            deletedFiles++;
         }
         return new RetentionResult(messages, violations, deletedFiles);
     }

@@ -232,7 +232,7 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task EnqueueAsync(
+    internal static async Task EnqueueAsync(
         SqliteConnection connection, SqliteTransaction transaction, Guid violationId, string kind, int sequence, string payload, string now,
         CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Xunit;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
+using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Tests.Outbox;
 using OneThing.Edge.Storage.Violations;
 
@@ -78,7 +79,7 @@ public sealed class ViolationStoreTests
         await ClaimAllInOrderAsync(f);
 
         f.Time.Advance(TimeSpan.FromDays(31));
-        var result = await new ViolationRetention(f.Database, f.Files).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
+        var result = await new ViolationRetention(f.Database, f.Files, new AuditLog(f.Database, f.Time)).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
 
         Assert.Equal(1, result.Violations);
         Assert.Equal(1, result.EvidenceFiles);
