@@ -13,16 +13,18 @@ public static class PlateLayout
     /// <summary>Above this a plate is one line; between the two the detector's class or a yellow colour decide.</summary>
     public const float SingleAbove = 2.9f;
 
-    public static bool IsDoubleLayer(int width, int height, bool detectedDouble, string? color)
-    {
-        var ratio = (float)width / Math.Max(1, height);
-        return ratio < DoubleBelow || (ratio <= SingleAbove && (detectedDouble || color == "yellow"));
-    }
+    /// <summary>Double-layer below 2.5 : 1; up to 2.9 : 1 when the detector says so or the plate is yellow, never when blue.</summary>
+    public static bool IsDoubleLayer(int width, int height, bool detectedDouble, string? color) =>
+        (color != "blue" && Ratio(width, height) < DoubleBelow) || (CouldBeDoubleLayer(width, height, color) && (detectedDouble || color == "yellow"));
+
+    /// <summary>Not clearly one line by its shape, and not blue (small vehicles: one line).</summary>
+    public static bool CouldBeDoubleLayer(int width, int height, string? color) => color != "blue" && Ratio(width, height) <= SingleAbove;
+
+    private static float Ratio(int width, int height) => (float)width / Math.Max(1, height);
 
     /// <summary>
     /// The upper line of a double-layer plate (province, letter): the top 5/12 of the rows (HyperLPR3's split) and
-    /// the middle 3/5 of the width, where GA 36 centres its two characters; read on the full width, the empty sides
-    /// squeeze them.
+    /// the middle 3/5 of the width, where GA 36 centres its two characters.
     /// </summary>
     public static OpenCvSharp.Rect UpperLine(int width, int height) =>
         new(width / 5, 0, Math.Max(1, width - 2 * (width / 5)), Math.Max(1, 5 * height / 12));

@@ -45,16 +45,17 @@ public sealed class PlateReader : IDisposable
     public PlateTextReading Read(Mat plate) => ReadLine(plate);
 
     /// <summary>
-    /// Reads a rectified plate in the layout <see cref="PlateLayout.IsDoubleLayer"/> gives it; when that reading
-    /// breaks the format, in the other layout, and keeps the valid one (a detector that took a truck's double-layer
-    /// plate for a single line read it as "625792品").
+    /// Reads a rectified plate in the layout <see cref="PlateLayout.IsDoubleLayer"/> gives it (read as one line, a
+    /// truck's double-layer plate came out as "625792品"). When that reading breaks the format it tries the other
+    /// layout and keeps a valid reading: two lines only for a plate not clearly one line by its shape, since two
+    /// lines read from a one-line plate can make up a valid plate.
     /// </summary>
     public PlateTextReading ReadPlate(Mat rectified, bool detectedDouble, string? color)
     {
         ModelWorkspace.RequireBgr(rectified);
         var doubleLayer = PlateLayout.IsDoubleLayer(rectified.Width, rectified.Height, detectedDouble, color);
         var first = doubleLayer ? ReadTwoLines(rectified) : ReadLine(rectified);
-        if (first.IsValid)
+        if (first.IsValid || (!doubleLayer && !PlateLayout.CouldBeDoubleLayer(rectified.Width, rectified.Height, color)))
         {
             return first;
         }
@@ -76,7 +77,9 @@ public sealed class PlateReader : IDisposable
         using var lower = new Mat(plate, new Rect(0, lowerTop, plate.Width, plate.Height - lowerTop));
         var (upperRaw, upperGlyphs) = Glyphs(upper);
         var (lowerRaw, lowerGlyphs) = Glyphs(lower);
-        return Finish(upperRaw + "/" + lowerRaw, [.. upperGlyphs, .. lowerGlyphs], doubleLayer: true);
+        var reading = Finish(upperRaw + "/" + lowerRaw, [.. upperGlyphs, .. lowerGlyphs], doubleLayer: true);
+        // Two and five characters: a longer "plate" is a one-line plate read as two.
+        return reading with { IsValid = reading.IsValid && reading.Text.Length == PlateFormat.OrdinaryLength };
     }
 
     private static PlateTextReading Finish(string raw, IReadOnlyList<PlateGlyph> glyphs, bool doubleLayer)

@@ -76,7 +76,7 @@ public static class PlateText
         {
             // Serial letters beyond the two surest become their most probable digit, cheapest change first.
             var letters = Enumerable.Range(2, n - 2).Where(i => PlateFormat.Letters.Contains(result[i].Char, StringComparison.Ordinal)).ToList();
-            foreach (var i in letters.OrderByDescending(i => result[i].Probability - BestOf(result[i], PlateFormat.Digits).Probability)
+            foreach (var i in letters.OrderByDescending(i => result[i].Probability - (BestCandidate(result[i], PlateFormat.Digits)?.Probability ?? 0))
                          .Skip(PlateFormat.MaxSerialLetters))
             {
                 result[i] = BestOf(result[i], PlateFormat.Digits);
@@ -88,23 +88,25 @@ public static class PlateText
     public static string Join(IEnumerable<PlateGlyph> glyphs) => string.Concat(glyphs.Select(g => g.Char));
 
     // The glyph when allowed, else its most probable allowed candidate (unchanged when it has none).
-    private static PlateGlyph BestOf(PlateGlyph glyph, string allowed)
+    private static PlateGlyph BestOf(PlateGlyph glyph, string allowed) =>
+        allowed.Contains(glyph.Char, StringComparison.Ordinal) ? glyph : BestCandidate(glyph, allowed) ?? glyph;
+
+    // The most probable candidate among the allowed characters; null without candidates.
+    private static PlateGlyph? BestCandidate(PlateGlyph glyph, string allowed)
     {
-        if (allowed.Contains(glyph.Char, StringComparison.Ordinal) || glyph.Candidates is not { } candidates)
+        if (glyph.Candidates is not { } candidates)
         {
-            return glyph;
+            return null;
         }
-        var best = glyph;
-        var bestProbability = 0f;
+        var best = allowed[0];
         foreach (var ch in allowed)
         {
-            var p = candidates[Symbols.IndexOf(ch, StringComparison.Ordinal)];
-            if (p > bestProbability)
+            if (candidates[Symbols.IndexOf(ch, StringComparison.Ordinal)] > candidates[Symbols.IndexOf(best, StringComparison.Ordinal)])
             {
-                (best, bestProbability) = (glyph with { Char = ch, Probability = p }, p);
+                best = ch;
             }
         }
-        return best;
+        return glyph with { Char = best, Probability = candidates[Symbols.IndexOf(best, StringComparison.Ordinal)] };
     }
 
     private static bool IsAlnum(char ch) => ch is (>= '0' and <= '9') or (>= 'A' and <= 'Z');

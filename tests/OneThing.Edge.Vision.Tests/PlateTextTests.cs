@@ -44,8 +44,9 @@ public sealed class PlateTextTests
 
     [Theory]
     [InlineData(440, 220, false, null, true)]     // 2 : 1, whatever the detector said
+    [InlineData(440, 220, true, "blue", false)]   // but blue plates (small vehicles) are one line
     [InlineData(440, 140, true, "yellow", false)] // 3.1 : 1 is one line even if the detector said double
-    [InlineData(270, 100, true, "blue", true)]    // 2.7 : 1: the detector decides
+    [InlineData(270, 100, true, null, true)]      // 2.7 : 1: the detector decides
     [InlineData(270, 100, false, "yellow", true)] // or the yellow of trucks and buses
     [InlineData(270, 100, false, "blue", false)]
     [InlineData(480, 140, false, "green", false)]

@@ -265,7 +265,7 @@ public sealed class RealModelTests(VisionFixture fx, ITestOutputHelper log)
     }
 
     // A GA 36 double-layer plate from a one-line crop: province and letter centred above, the serial below, on a
-    // 2 : 1 plate; inverted, so the blue plate with white characters becomes a yellow one with black characters.
+    // 2 : 1 plate with a rim; inverted, so the blue plate with white characters becomes a yellow one with black characters.
     private static Mat DoubleLayerPlate(Mat crop)
     {
         var split = (int)(crop.Width * 0.29);
@@ -282,6 +282,7 @@ public sealed class RealModelTests(VisionFixture fx, ITestOutputHelper log)
             Cv2.Resize(serial, lower, lower.Size());
         }
         Cv2.BitwiseNot(plate, plate);
+        Cv2.Rectangle(plate, new Rect(0, 0, plate.Width, plate.Height), Scalar.All(20), 2); // the plate's rim
         return plate;
     }
 
