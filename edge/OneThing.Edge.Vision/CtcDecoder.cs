@@ -1,5 +1,8 @@
 namespace OneThing.Edge.Vision;
 
+/// <summary>One character greedy CTC kept: its class and the run of time steps it was the argmax of.</summary>
+public readonly record struct CtcRun(int Class, float Probability, int FirstStep, int LastStep);
+
 /// <summary>Greedy CTC decode of a [steps, classes] probability matrix: argmax, drop blanks (0) and repeats.</summary>
 public static class CtcDecoder
 {
@@ -8,10 +11,16 @@ public static class CtcDecoder
     public static (string Text, float Confidence) Decode(ReadOnlySpan<float> probs, int classes, IReadOnlyList<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        var runs = Runs(probs, classes);
+        var text = string.Concat(runs.Select(r => Key(r.Class, keys)));
+        return (text, runs.Count == 0 ? 0 : runs.Average(r => r.Probability));
+    }
+
+    /// <summary>The kept characters in order; a run's probability is that of its first step.</summary>
+    public static List<CtcRun> Runs(ReadOnlySpan<float> probs, int classes)
+    {
         var steps = probs.Length / classes;
-        var text = new System.Text.StringBuilder();
-        float sum = 0;
-        var kept = 0;
+        var runs = new List<CtcRun>();
         var previous = -1;
         for (var t = 0; t < steps; t++)
         {
@@ -24,14 +33,18 @@ public static class CtcDecoder
                     best = c;
                 }
             }
-            if (best != 0 && best != previous)
+            if (best != 0 && best == previous)
             {
-                text.Append(best - 1 < keys.Count ? keys[best - 1] : " ");
-                sum += row[best];
-                kept++;
+                runs[^1] = runs[^1] with { LastStep = t };
+            }
+            else if (best != 0)
+            {
+                runs.Add(new CtcRun(best, row[best], t, t));
             }
             previous = best;
         }
-        return (text.ToString(), kept == 0 ? 0 : sum / kept);
+        return runs;
     }
+
+    public static string Key(int @class, IReadOnlyList<string> keys) => @class - 1 < keys.Count ? keys[@class - 1] : " ";
 }

@@ -28,7 +28,10 @@ public sealed class PlateColorClassifier : IDisposable
     }
 
     /// <summary>The colour name, or null when the classifier is turned off.</summary>
-    public string? Classify(Mat plate)
+    public string? Classify(Mat plate) => Score(plate)?.Color;
+
+    /// <summary>The colour and the classifier's score for it, or null when the classifier is turned off.</summary>
+    public (string Color, float Score)? Score(Mat plate)
     {
         ArgumentNullException.ThrowIfNull(plate);
         if (_model is null)
@@ -49,7 +52,7 @@ public sealed class PlateColorClassifier : IDisposable
                     best = i;
                 }
             }
-            return _labels[best];
+            return (_labels[best], ws.Output[best]);
         }
         finally
         {

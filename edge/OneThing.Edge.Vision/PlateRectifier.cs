@@ -30,24 +30,5 @@ public static class PlateRectifier
         return plate;
     }
 
-    /// <summary>
-    /// Double-layer plate to one line: upper rows [0, 5h/12) resized to the lower rows [h/3, h) and placed to its
-    /// left. The caller owns the result.
-    /// </summary>
-    public static Mat MergeDoubleLayer(Mat plate)
-    {
-        ArgumentNullException.ThrowIfNull(plate);
-        var h = plate.Height;
-        var upperRows = Math.Max(1, 5 * h / 12);
-        var lowerTop = Math.Min(h - 1, h / 3);
-        using var upper = new Mat(plate, new Rect(0, 0, plate.Width, upperRows));
-        using var lower = new Mat(plate, new Rect(0, lowerTop, plate.Width, h - lowerTop));
-        using var upperResized = new Mat();
-        Cv2.Resize(upper, upperResized, lower.Size());
-        var merged = new Mat();
-        Cv2.HConcat([upperResized, lower], merged);
-        return merged;
-    }
-
     private static float Distance(Point2f a, Point2f b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 }

@@ -94,24 +94,18 @@ public sealed class VehicleVision(
         return new FrameAnalysis(frame.Width, frame.Height, observed, unattached);
     }
 
-    /// <summary>Rectify, merge a double-layer plate to one line, read, classify the colour.</summary>
+    /// <summary>Rectify, classify the colour, read in the plate's layout (two lines read apart on a double-layer plate).</summary>
     public PlateReading Read(Mat frame, PlateDetection plate)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(plate);
         using var rectified = PlateRectifier.Rectify(frame, plate.Corners);
-        PlateTextReading text;
-        if (plate.DoubleLayer)
-        {
-            using var line = PlateRectifier.MergeDoubleLayer(rectified);
-            text = reader.Read(line);
-        }
-        else
-        {
-            text = reader.Read(rectified);
-        }
         var color = colors.Classify(rectified);
-        return new PlateReading(text.Text, text.Confidence, text.IsValid, plate.Box, plate.Corners, plate.Score, plate.DoubleLayer, color);
+        var text = reader.ReadPlate(rectified, plate.DoubleLayer, color);
+        return new PlateReading(text.Text, text.Confidence, text.IsValid, plate.Box, plate.Corners, plate.Score, text.DoubleLayer, color)
+        {
+            CharConfidences = text.CharConfidences,
+        };
     }
 
     private List<PlateDetection> DetectAround(Mat frame, Box vehicle)

@@ -142,20 +142,6 @@ public sealed class PlateRectifierTests
         using var gray = plate.CvtColor(ColorConversionCodes.BGR2GRAY);
         Assert.True(Cv2.Mean(gray).Val0 > 230, "the warped plate is the white quad, edge to edge");
     }
-
-    [Fact]
-    public void Double_layer_merge_puts_the_upper_row_left_of_the_lower_row()
-    {
-        using var plate = new Mat(60, 120, MatType.CV_8UC3, Scalar.All(0));
-        using (var upper = plate.RowRange(0, 20))
-        {
-            upper.SetTo(Scalar.All(255)); // upper layer white, lower black
-        }
-        using var line = PlateRectifier.MergeDoubleLayer(plate);
-        Assert.Equal((240, 40), (line.Width, line.Height)); // lower part is rows [20, 60)
-        Assert.True(line.At<Vec3b>(5, 10).Item0 > 200, "upper layer on the left");
-        Assert.True(line.At<Vec3b>(5, 200).Item0 < 50, "lower layer on the right");
-    }
 }
 
 public sealed class DetectCommandTests

@@ -17,4 +17,12 @@ public sealed record PlateReading(
     IReadOnlyList<PointF> Corners,
     float DetectionScore,
     bool DoubleLayer,
-    string? Color = null);
+    string? Color = null)
+{
+    /// <summary>The reader's confidence in each character of <see cref="Text"/>; null when only the mean is known.</summary>
+    public IReadOnlyList<float>? CharConfidences { get; init; }
+
+    /// <summary>How sure the reader was of the character at <paramref name="position"/>: its own confidence, else the mean.</summary>
+    public float ConfidenceAt(int position) =>
+        CharConfidences is { } c && c.Count == Text.Length ? c[position] : Confidence;
+}

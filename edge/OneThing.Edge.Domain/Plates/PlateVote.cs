@@ -12,7 +12,9 @@ public sealed record PlateVerdict(string? Text, double Confidence, int ReadingsU
 
 /// <summary>
 /// Confidence-weighted vote over the readings of one stopped vehicle: first on the length (7-character plates and
-/// 8-character new-energy plates never vote against each other position by position), then per character position.
+/// 8-character new-energy plates never vote against each other position by position), weighted by each reading's
+/// confidence; then per character position, weighted by the reader's confidence in that character, so a frame that
+/// was unsure of one look-alike (G or 6) does not outvote a frame that was sure of it.
 /// </summary>
 public static class PlateVote
 {
@@ -37,16 +39,16 @@ public static class PlateVote
 
         var text = new char[byLength.Length];
         var weakestAgreement = 1.0;
-        for (var i = 0; i < byLength.Length; i++)
+        for (var position = 0; position < byLength.Length; position++)
         {
             var (ch, weight) = byLength.Readings
-                .GroupBy(r => r.Text[i])
-                .Select(g => (Char: g.Key, Weight: g.Sum(r => (double)r.Confidence)))
+                .GroupBy(r => r.Text[position])
+                .Select(g => (Char: g.Key, Weight: g.Sum(r => (double)r.ConfidenceAt(position))))
                 .OrderByDescending(g => g.Weight)
                 .ThenBy(g => g.Char)
                 .First();
-            text[i] = ch;
-            weakestAgreement = Math.Min(weakestAgreement, weight / byLength.Weight);
+            text[position] = ch;
+            weakestAgreement = Math.Min(weakestAgreement, weight / Math.Max(double.Epsilon, byLength.Readings.Sum(r => (double)r.ConfidenceAt(position))));
         }
 
         // Confidence: how much the readers agree (length share times the least agreed position) times how sure they were.

@@ -11,6 +11,25 @@ public class PlateVoteTests
         new(text, confidence, valid, new Box(0, 0, 100, 30), [], 0.9f, false);
 
     [Fact]
+    public void A_character_goes_to_the_frame_sure_of_it_not_to_two_frames_unsure_of_it()
+    {
+        // Two frames read 6 with 0.4 (sure of the rest), one reads G with 0.95: per reading, 6 would win 1.8 to 0.7.
+        float[] unsure = [0.99f, 0.99f, 0.99f, 0.4f, 0.99f, 0.99f, 0.99f];
+        var sixes = Read("皖A56895", 0.9f) with { CharConfidences = unsure };
+        var g = Read("皖A5G895", 0.7f) with { CharConfidences = [0.6f, 0.6f, 0.6f, 0.95f, 0.6f, 0.6f, 0.6f] };
+        var verdict = PlateVote.Decide([sixes, sixes, g]);
+        Assert.Equal("皖A5G895", verdict.Text);
+        Assert.Equal(3, verdict.ReadingsUsed);
+    }
+
+    [Fact]
+    public void Readings_without_character_confidences_vote_with_their_mean_as_before()
+    {
+        var partial = Read("京A12346", 0.9f) with { CharConfidences = [0.9f, 0.9f] }; // not one per character: ignored
+        Assert.Equal("京A12346", PlateVote.Decide([partial, Read("京A12345", 0.6f)]).Text);
+    }
+
+    [Fact]
     public void Each_position_goes_to_its_majority()
     {
         // Every reading has one error, each at a different position; the vote recovers the plate.

@@ -1,0 +1,34 @@
+namespace OneThing.Edge.Vision;
+
+/// <summary>
+/// Single- or double-layer plate, from the rectified plate's shape, the detector's class and the colour. GA 36-2018
+/// plates are 440 x 140 mm (blue, yellow single-layer: 3.1 : 1), 480 x 140 (green: 3.4 : 1) and 440 x 220 for the
+/// double-layer plates of trucks, buses and trailers (2 : 1), which are yellow.
+/// </summary>
+public static class PlateLayout
+{
+    /// <summary>Below this width : height a plate is double-layer whatever the detector said (between 2 and 3.1).</summary>
+    public const float DoubleBelow = 2.5f;
+
+    /// <summary>Above this a plate is one line; between the two the detector's class or a yellow colour decide.</summary>
+    public const float SingleAbove = 2.9f;
+
+    /// <summary>Double-layer below 2.5 : 1; up to 2.9 : 1 when the detector says so or the plate is yellow, never when blue.</summary>
+    public static bool IsDoubleLayer(int width, int height, bool detectedDouble, string? color) =>
+        (color != "blue" && Ratio(width, height) < DoubleBelow) || (CouldBeDoubleLayer(width, height, color) && (detectedDouble || color == "yellow"));
+
+    /// <summary>Not clearly one line by its shape, and not blue (small vehicles: one line).</summary>
+    public static bool CouldBeDoubleLayer(int width, int height, string? color) => color != "blue" && Ratio(width, height) <= SingleAbove;
+
+    private static float Ratio(int width, int height) => (float)width / Math.Max(1, height);
+
+    /// <summary>
+    /// The upper line of a double-layer plate (province, letter): the top 5/12 of the rows (HyperLPR3's split) and
+    /// the middle 3/5 of the width, where GA 36 centres its two characters.
+    /// </summary>
+    public static OpenCvSharp.Rect UpperLine(int width, int height) =>
+        new(width / 5, 0, Math.Max(1, width - 2 * (width / 5)), Math.Max(1, 5 * height / 12));
+
+    /// <summary>The lower line (serial) is the rows from a third of the height down, overlapping the upper a little.</summary>
+    public static int LowerLineTop(int height) => Math.Min(height - 1, height / 3);
+}
