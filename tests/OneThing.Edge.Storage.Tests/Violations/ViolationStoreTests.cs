@@ -105,11 +105,14 @@ public sealed class ViolationStoreTests
         Assert.Equal(copy, upload.SharedSha256);
 
         f.Time.Advance(TimeSpan.FromDays(31));
-        var result = await new ViolationRetention(f.Database, f.Files).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
+        var audit = new AuditLog(f.Database, f.Time);
+        var result = await new ViolationRetention(f.Database, f.Files, audit).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
 
         Assert.Equal(2, result.EvidenceFiles);
         Assert.False(f.Files.Exists(original));
         Assert.False(f.Files.Exists(copy));
+        // Both files are listed as purged, so the verifier takes neither as tampering.
+        Assert.Null((await audit.VerifyAsync(f.Files, None)).FirstFailure);
     }
 
     private static async Task<List<OutboxMessage>> ClaimAllInOrderAsync(OutboxFixture f)
