@@ -46,24 +46,9 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         await _simulator.DisposeAsync();
     }
 
-    /// <summary>Makes cam-1's lane the road of <see cref="Scene"/> with short demo thresholds: stopped after 5 s, confirmed 15 s later.</summary>
-    public static GatewaySettings WithRoadLane(GatewaySettings settings)
-    {
-        // The lane is the road surface in front of the fence (lower 60 % of the frame).
-        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
-        for (var i = 0; i < road.Length; i++)
-        {
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:0"] = road[i][0].ToString(CultureInfo.InvariantCulture);
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = road[i][1].ToString(CultureInfo.InvariantCulture);
-        }
-        settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "5";
-        settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "15";
-        return settings;
-    }
-
     private GatewaySettings Settings()
     {
-        var settings = WithRoadLane(new GatewaySettings());
+        var settings = new GatewaySettings().WithRoadLane();
         settings["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString();
         settings["OneThing:TrafficSystem:Token"] = Token;
         settings["OneThing:Clearance:WatchMinutes"] = "10";

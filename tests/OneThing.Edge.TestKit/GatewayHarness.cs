@@ -49,6 +49,24 @@ public sealed class GatewaySettings : Dictionary<string, string>
         return this;
     }
 
+    /// <summary>
+    /// Makes cam-1's lane the road of the samples' scene <c>sidewalk_red_car_single_blue.png</c> (the lower 60 % of the
+    /// frame, in front of the fence where 浙B2V9L7 and 辽DU4356 stand) with short demo thresholds: stopped after 5 s,
+    /// confirmed 15 s later.
+    /// </summary>
+    public GatewaySettings WithRoadLane()
+    {
+        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
+        for (var i = 0; i < road.Length; i++)
+        {
+            this[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:0"] = road[i][0].ToString(CultureInfo.InvariantCulture);
+            this[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = road[i][1].ToString(CultureInfo.InvariantCulture);
+        }
+        this["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "5";
+        this["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "15";
+        return this;
+    }
+
     public string[] ToArgs() => this.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
     public TopicContract Topics => new("onething", this["OneThing:SiteId"]);

@@ -26,7 +26,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
     public async Task A_full_disk_refuses_reports_and_holds_camera_cases_and_everything_is_stored_once_space_returns()
     {
         using var disk = SmallDisk.Mount(megabytes: 32);
-        var settings = FireLaneLoopTests.WithRoadLane(new GatewaySettings());
+        var settings = new GatewaySettings().WithRoadLane();
         var data = Path.Combine(disk.Path, "data");
         settings["OneThing:DataDirectory"] = data;
         // Every frame of the test is analysed (none dropped), however fast the test publishes them.

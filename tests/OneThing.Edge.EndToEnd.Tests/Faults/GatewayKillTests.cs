@@ -28,7 +28,7 @@ public sealed class GatewayKillTests(ITestOutputHelper output)
         await using var mosquitto = await MosquittoBroker.StartAsync();
         await using var traffic = await SimulatorUnderTest.StartAsync();
         // cam-1 looks at the road in front of a fence where two cars stand.
-        var settings = traffic.Configure(FireLaneLoopTests.WithRoadLane(new GatewaySettings().UseExternalBroker(mosquitto)));
+        var settings = traffic.Configure(new GatewaySettings().UseExternalBroker(mosquitto).WithRoadLane());
         settings["Serilog:MinimumLevel:Override:OneThing.Edge.Host.Pipeline"] = "Information"; // the last life's resumed cases
         settings["Serilog:MinimumLevel:Override:OneThing.Edge.Messaging.Transport"] = "Information"; // each life's broker connection
         settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "2";

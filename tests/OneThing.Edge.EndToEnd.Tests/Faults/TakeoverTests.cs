@@ -25,7 +25,7 @@ public sealed class TakeoverTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await using var mosquitto = await MosquittoBroker.StartAsync();
         await using var traffic = await SimulatorUnderTest.StartAsync();
-        var a = traffic.Configure(FireLaneLoopTests.WithRoadLane(ScaleOutTests.Instance(mosquitto, "a")));
+        var a = traffic.Configure(ScaleOutTests.Instance(mosquitto, "a").WithRoadLane());
         a.Remove("OneThing:Cameras:1:Id"); // A owns cam-1 only
         a["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "10"; // the shortest the evidence rule allows (frames 10 s apart)
         // B's own camera is cam-2; taking over adds A's cam-1 (with its lanes) and A's data directory.

@@ -18,15 +18,7 @@ internal static class TuningGateway
 
     public static GatewaySettings Settings()
     {
-        var settings = ConsoleGateway.Settings();
-        float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
-        for (var i = 0; i < road.Length; i++)
-        {
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:0"] = road[i][0].ToString(CultureInfo.InvariantCulture);
-            settings[$"OneThing:Cameras:0:Lanes:0:Polygon:{i}:1"] = road[i][1].ToString(CultureInfo.InvariantCulture);
-        }
-        settings["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "5";
-        settings["OneThing:Cameras:0:Lanes:0:ConfirmSeconds"] = "15";
+        var settings = ConsoleGateway.Settings().WithRoadLane();
         settings["OneThing:Footage:IntervalSeconds"] = "2";
         return settings;
     }
