@@ -140,6 +140,8 @@ printf 'TRAFFIC_SYSTEM_TOKEN=%s\n' "$traffic_token" > "$site/deploy/.env"
 sed "s/^OneThing__Mqtt__Password=.*/OneThing__Mqtt__Password=$gateway_password/" deploy/gateway.env.example > "$site/deploy/gateway.env"
 mosquitto_passwd -c -b "$site/deploy/mosquitto/passwd" gateway "$gateway_password" 2> /dev/null
 mosquitto_passwd -b "$site/deploy/mosquitto/passwd" cam-gate "$camera_password" 2> /dev/null
+# Each device gets its own ACL block (deploy/mosquitto/acl says so): the demo camera may publish its own frames only.
+printf '\nuser cam-gate\ntopic write onething/+/cameras/cam-gate/frames\n' >> "$site/deploy/mosquitto/acl"
 chmod 644 "$site/deploy/mosquitto/passwd" # read by the broker's own user inside its container
 /usr/bin/python3 - deploy/config/appsettings.Site.example.json deploy/demo/appsettings.Demo.json > "$site/deploy/config/appsettings.Site.json" << 'PY'
 import json, sys

@@ -17,8 +17,9 @@ public sealed class DeviceAcl(TopicContract topics)
     {
         DeviceRole.Camera => [topics.GatewayStatus],
         DeviceRole.Pda => [topics.Receipts(device.Id), topics.Tasks(device.Id), topics.GatewayStatus],
-        // Observers read only what carries no personal data: case events (no plate, no officer id) and lane risk.
-        DeviceRole.Observer => [topics.ViolationEvents, topics.LaneRiskEvents, topics.GatewayStatus],
+        // Observers read only what carries no personal data: case events (no plate, no officer id), lane risk and the
+        // audit chain's anchors (a sequence and a hash).
+        DeviceRole.Observer => [topics.ViolationEvents, topics.LaneRiskEvents, topics.AuditEvents, topics.GatewayStatus],
         _ => [],
     };
 

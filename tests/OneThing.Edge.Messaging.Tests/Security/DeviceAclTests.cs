@@ -78,6 +78,7 @@ public sealed class DeviceAclTests
     {
         Assert.True(Acl.MaySubscribe(Observer, Topics.ViolationEvents));
         Assert.True(Acl.MaySubscribe(Observer, Topics.LaneRiskEvents));
+        Assert.True(Acl.MaySubscribe(Observer, Topics.AuditEvents)); // a sequence and a hash
         Assert.True(Acl.MaySubscribe(Observer, Topics.GatewayStatus));
         // Topic by topic: a wildcard would also cover an events topic added later that is not meant for observers.
         Assert.False(Acl.MaySubscribe(Observer, "onething/site-1/events/#"));
