@@ -31,16 +31,26 @@ public sealed class SmallDisk : IDisposable
 
     public long FreeBytes => new DriveInfo(Path).AvailableFreeSpace;
 
-    /// <summary>Writes zeros into a filler file until only <paramref name="leaveBytes"/> are free.</summary>
+    /// <summary>
+    /// Writes zeros into a filler file until only <paramref name="leaveBytes"/> are free, or none: the gateway on this
+    /// disk keeps writing too (footage, logs), so the disk may fill up under the filler, which is the point.
+    /// </summary>
     public void Fill(int leaveBytes)
     {
         var zeros = new byte[64 * 1024];
-        using var filler = new FileStream(FillerPath, FileMode.Append, FileAccess.Write);
-        for (var left = FreeBytes - leaveBytes; left > 0; left -= zeros.Length)
+        using var filler = new FileStream(FillerPath, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        try
         {
-            filler.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
+            for (var left = FreeBytes - leaveBytes; left > 0; left -= zeros.Length)
+            {
+                filler.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
+            }
+            filler.Flush(flushToDisk: true);
         }
-        filler.Flush(flushToDisk: true);
+        catch (IOException) when (FreeBytes <= leaveBytes)
+        {
+            // Full before the filler was done.
+        }
     }
 
     public void Free() => File.Delete(FillerPath);
