@@ -8,8 +8,6 @@ using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Faults;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using Refit;
 
 namespace OneThing.Edge.CloudConnector;
@@ -138,13 +136,13 @@ public sealed partial class OutboxDispatcher(
             // The traffic system already has it: as good as delivered.
             return (DeliveryOutcome.Sent, null);
         }
-        catch (ApiException e) when (IsPermanent(e.StatusCode))
+        catch (ApiException e) when (DeliveryFailure.IsPermanent(e.StatusCode))
         {
-            return (await DeadLetterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken), null);
+            return (await DeadLetterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {DeliveryFailure.Describe(e)}", cancellationToken), null);
         }
         catch (ApiException e)
         {
-            return (await RetryLaterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {Describe(e)}", cancellationToken), null);
+            return (await RetryLaterAsync(message, $"{(int)e.StatusCode} {e.StatusCode}: {DeliveryFailure.Describe(e)}", cancellationToken), null);
         }
         catch (Exception e) when (e is JsonException or FileNotFoundException or DirectoryNotFoundException)
         {
@@ -155,7 +153,7 @@ public sealed partial class OutboxDispatcher(
         {
             // Refused or reset connections (Refit's ApiRequestException), timeouts, an open circuit, or anything
             // unforeseen: try again later rather than leave the message in flight until its lease runs out.
-            return (await RetryLaterAsync(message, Describe(e), cancellationToken), null);
+            return (await RetryLaterAsync(message, DeliveryFailure.Describe(e), cancellationToken), null);
         }
     }
 
@@ -200,13 +198,6 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>
-    /// 4xx answers that no retry can change. 401/403 (token), 408 and 429 are not among them: fixing the token or
-    /// waiting helps, and the maximum age still bounds the retries.
-    /// </summary>
-    private static bool IsPermanent(HttpStatusCode status) => status is HttpStatusCode.BadRequest or HttpStatusCode.NotFound
-        or HttpStatusCode.Gone or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.UnprocessableEntity;
-
     private async Task<DeliveryOutcome> RetryLaterAsync(OutboxMessage message, string error, CancellationToken cancellationToken)
     {
         var state = await outbox.MarkFailedAsync(message.Id, error, cancellationToken);
@@ -248,46 +239,6 @@ public sealed partial class OutboxDispatcher(
                 LogListenerFailed(listener.GetType().Name, e);
             }
         }
-    }
-
-    /// <summary>A transport failure in one line: the innermost cause says most (e.g. "Connection refused").</summary>
-    private static string Describe(Exception e)
-    {
-        var cause = e;
-        while (cause.InnerException is not null && cause is not TimeoutRejectedException and not BrokenCircuitException)
-        {
-            cause = cause.InnerException;
-        }
-        return ReferenceEquals(cause, e) ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({cause.GetType().Name})";
-    }
-
-    /// <summary>The problem details of a rejection in one line: the field errors if any, else the title, else the body.</summary>
-    private static string Describe(ApiException e)
-    {
-        var content = e.Content;
-        if (string.IsNullOrWhiteSpace(content))
-        {
-            return e.ReasonPhrase ?? "no body";
-        }
-        try
-        {
-            using var problem = JsonDocument.Parse(content);
-            var root = problem.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
-            {
-                return string.Join("; ", errors.EnumerateObject().Select(field =>
-                    $"{field.Name}: {string.Join(" ", field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().Select(m => m.ToString()) : [field.Value.ToString()])}"));
-            }
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title))
-            {
-                return title.ToString();
-            }
-        }
-        catch (JsonException)
-        {
-            // not JSON: fall through to the raw text
-        }
-        return content.Length <= 500 ? content : content[..500];
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox not dispatched: {Reason}")]
