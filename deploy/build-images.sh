@@ -149,6 +149,9 @@ site, demo = (json.load(open(path, encoding="utf-8")) for path in sys.argv[1:3])
 site["Serilog"] = demo["Serilog"]
 for key in ("SiteId", "Cameras", "Clearance"):
     site["OneThing"][key] = demo["OneThing"][key]
+# The gateway takes frames and reports only from listed devices (External mode): list the demo's, as a site lists its own.
+site["OneThing"]["Mqtt"]["Devices"] = [{"Role": "camera", "Id": c["Id"]} for c in demo["OneThing"]["Cameras"]] + \
+    [{"Role": "pda", "Id": d} for d in demo["OneThing"]["Clearance"]["OfficerDevices"]]
 json.dump(site, sys.stdout, ensure_ascii=False, indent=2)
 PY
 
