@@ -147,5 +147,39 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
         Assert.Contains(overview.RedactedSha256!, broken.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_officers_photo_reaches_the_traffic_system_with_the_other_cars_plates_pixelated()
+    {
+        var settings = new GatewaySettings
+        {
+            ["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString(),
+            ["OneThing:TrafficSystem:Token"] = Token,
+        };
+        await using var gateway = await GatewayHarness.StartAsync(settings);
+        await using var pda = await TestMqttClient.ConnectAsync(settings.MqttPort, "pda-1");
+        var reportId = Guid.NewGuid();
+        const string reported = "沪B10H93"; // the smallest of the three plates in the photo
+        await pda.PublishAsync(settings.Topics.Reports("pda-1"), Reports.Json(reportId.ToString(), reported, photo: await File.ReadAllBytesAsync(Scene)));
+
+        var traffic = await Eventually.ReturnsAsync(async () =>
+            {
+                using var response = await _traffic.GetAsync($"/api/v1/violations/{reportId}"); // 404 until the case is forwarded
+                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : (JsonElement?)null;
+            },
+            c => c?.GetProperty("uploadedEvidence").GetArrayLength() == 1, TimeSpan.FromSeconds(60), "the officer's photo uploaded");
+        var photo = Assert.Single((await gateway.Get<ViolationStore>().GetAsync(reportId, default))!.Violation.Evidence);
+        Assert.NotEqual(photo.Sha256, photo.RedactedSha256);
+        Assert.Equal(photo.RedactedSha256, traffic!.Value.GetProperty("uploadedEvidence")[0].GetString());
+        Assert.Equal(404, (int)(await _traffic.GetAsync($"/api/v1/violations/{reportId}/evidence/{photo.Sha256}")).StatusCode);
+
+        var received = await _traffic.GetByteArrayAsync($"/api/v1/violations/{reportId}/evidence/{photo.RedactedSha256}");
+        using var sent = Cv2.ImDecode(received, ImreadModes.Color);
+        var read = gateway.Get<VehicleVision>().ReadPlates(sent).Select(p => p.Text).ToList();
+        Assert.Contains(reported, read);
+        Assert.DoesNotContain("沪G98990", read);
+        Assert.DoesNotContain(CitedPlate, read);
+        Assert.True(gateway.Get<FileStore>().Exists(photo.Sha256), "the photo as taken stays on the gateway");
+    }
+
     private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
 }

@@ -114,6 +114,40 @@ public sealed class EvidenceRedactorTests(VisionFixture fx, ITestOutputHelper lo
         Assert.Equal(0, ChangedOutside(street, redaction));
     }
 
+    [Theory]
+    [InlineData("沪B10H93", "沪B10H93")] // the plate that reads as the report's is kept, though it is the smallest
+    [InlineData("沪X00000", null)] // no plate reads so: the largest is kept (the officer stood in front of his car)
+    public void An_officers_photo_keeps_the_reported_plate_and_pixelates_the_other_cars(string reported, string? kept)
+    {
+        var photo = File.ReadAllBytes(TestPaths.Sample("scenes", "compound_4cars_xue1.jpg"));
+        var redactor = new OfficerPhotoRedactor(fx.Decoder, fx.Vision, new EvidenceRedactor(fx.Vehicles, fx.Plates));
+
+        var shared = redactor.Redact(photo, "image/jpeg", reported);
+
+        using var taken = fx.Decoder.Decode(photo);
+        using var copy = fx.Decoder.Decode(shared);
+        var plates = fx.Plates.Detect(taken);
+        var largest = plates.MaxBy(p => p.Box.Area)!;
+        var readings = plates.Select(p => (p.Box, Before: fx.Vision.Read(taken, p).Text, After: fx.Vision.Read(copy, p).Text)).ToList();
+        foreach (var r in readings)
+        {
+            log.WriteLine($"plate at {r.Box}: {r.Before} -> {r.After}");
+        }
+        var keptPlate = readings.Single(r => kept is null ? r.Box == largest.Box : r.Before == kept);
+        Assert.Equal(keptPlate.Before, keptPlate.After);
+        Assert.True(readings.Count >= 3, $"the scene shows several plates: {readings.Count}");
+        Assert.All(readings.Where(r => r.Box != keptPlate.Box), r => Assert.NotEqual(r.Before, r.After));
+    }
+
+    [Fact]
+    public void An_officers_photo_with_nothing_to_hide_is_shared_as_taken()
+    {
+        var photo = File.ReadAllBytes(TestPaths.Sample("plates", "ccpd_rpnet_demo_0.jpg"));
+        var redactor = new OfficerPhotoRedactor(fx.Decoder, fx.Vision, new EvidenceRedactor(fx.Vehicles, fx.Plates));
+
+        Assert.Equal(photo, redactor.Redact(photo, "image/jpeg", "皖A195K9"));
+    }
+
     private static Rect Pixels(Mat image, Box b)
     {
         var c = b.ClampTo(image.Width, image.Height);

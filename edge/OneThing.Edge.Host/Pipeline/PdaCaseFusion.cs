@@ -11,6 +11,7 @@ using OneThing.Edge.Messaging.Contracts;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Reports;
 using OneThing.Edge.Storage.Violations;
+using OneThing.Edge.Vision;
 
 namespace OneThing.Edge.Host.Pipeline;
 
@@ -33,6 +34,7 @@ public sealed partial class PdaCaseFusion(
     ViolationStore violations,
     PdaReportStore reports,
     TaskAnswers taskAnswers,
+    OfficerPhotoRedactor photoRedactor,
     IOptionsMonitor<SiteOptions> site,
     IOptionsMonitor<FusionOptions> options,
     ILogger<PdaCaseFusion> logger) : IPdaReportSink
@@ -92,7 +94,9 @@ public sealed partial class PdaCaseFusion(
         var items = new List<EvidenceManifestItem>();
         foreach (var photo in report.Photos)
         {
-            items.Add(await recorder.StoreEvidenceAsync(EvidenceKinds.PdaPhoto, photo.Data, report.ObservedAt, photo.ContentType, null, laneId, null, cancellationToken));
+            // The traffic system gets the copy with bystanders and other cars' plates pixelated, as with camera evidence.
+            var shared = photoRedactor.Redact(photo.Data, photo.ContentType, report.Plate);
+            items.Add(await recorder.StoreEvidenceAsync(EvidenceKinds.PdaPhoto, photo.Data, shared, report.ObservedAt, photo.ContentType, null, laneId, null, cancellationToken));
         }
         return items;
     }

@@ -37,6 +37,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EvidenceOptions>, EvidenceOptionsValidator>();
         services.AddSingleton(sp => CaptionFont.Load(sp.GetRequiredService<IOptions<EvidenceOptions>>().Value.FontPath));
         services.AddSingleton<EvidenceRedactor>();
+        services.AddSingleton<OfficerPhotoRedactor>();
         services.AddSingleton<EvidenceRenderer>();
         services.AddSingleton<RecordingQueue>();
         services.AddSingleton<FrameAnalyser>();
