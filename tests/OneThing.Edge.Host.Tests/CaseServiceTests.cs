@@ -25,7 +25,7 @@ namespace OneThing.Edge.Host.Tests;
 /// A case's life through the case service over a real SQLite file: the clearance deadline on both clocks (a frame's
 /// capture time and the gateway's wall clock, a fake one here), escalation at once when nobody was texted, tickets. The transport only records what would go to the officers' PDAs.
 /// </summary>
-public sealed class CaseServiceTests : IAsyncLifetime
+public sealed partial class CaseServiceTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan WatchFor = TimeSpan.FromMinutes(10);
@@ -276,31 +276,5 @@ public sealed class CaseServiceTests : IAsyncLifetime
         await using var command = connection.CreateCommand();
         command.CommandText = $"ALTER TABLE {table} RENAME TO {to}";
         await command.ExecuteNonQueryAsync(CancellationToken.None);
-    }
-
-    /// <summary>Stands in for the broker: keeps the tasks per officer device and the lifecycle events.</summary>
-    private sealed class Transport : IGatewayBus
-    {
-        private readonly ConcurrentQueue<(string Topic, JsonElement Json)> _published = new();
-
-        public bool IsConnected => true;
-
-        public IReadOnlyList<(string Device, JsonElement Json)> Tasks =>
-            _published.Where(m => m.Topic.EndsWith("/tasks", StringComparison.Ordinal)).Select(m => (m.Topic.Split('/')[^2], m.Json)).ToList();
-
-        public IReadOnlyList<JsonElement> Events => _published.Where(m => m.Topic == Topics.ViolationEvents).Select(m => m.Json).ToList();
-
-        /// <summary>While true every publish fails, as when the broker is unreachable.</summary>
-        public bool Down { get; set; }
-
-        public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
-        {
-            if (Down)
-            {
-                throw new InvalidOperationException("broker unreachable");
-            }
-            _published.Enqueue((topic, JsonDocument.Parse(payload).RootElement.Clone()));
-            return Task.CompletedTask;
-        }
     }
 }
