@@ -77,7 +77,7 @@ public sealed class PlateReader : IDisposable
         using var lower = new Mat(plate, new Rect(0, lowerTop, plate.Width, plate.Height - lowerTop));
         var (upperRaw, upperGlyphs) = Glyphs(upper);
         var (lowerRaw, lowerGlyphs) = Glyphs(lower);
-        var reading = Finish(upperRaw + "/" + lowerRaw, [.. upperGlyphs, .. lowerGlyphs], doubleLayer: true);
+        var reading = Finish(upperRaw + "/" + lowerRaw, [.. PlateText.UpperLine(upperGlyphs), .. lowerGlyphs], doubleLayer: true);
         // Two and five characters: a longer "plate" is a one-line plate read as two.
         return reading with { IsValid = reading.IsValid && reading.Text.Length == PlateFormat.OrdinaryLength };
     }

@@ -85,6 +85,19 @@ public static class PlateText
         return result;
     }
 
+    /// <summary>
+    /// The upper line of a double-layer plate holds the province and the issuing authority's letter only: its last
+    /// two characters (separators and noise dropped) become the most probable province and letter. Its characters
+    /// are half the height of the serial's, and a province read there as another Chinese character would otherwise
+    /// be dropped as noise. With fewer than two characters, plain <see cref="Clean(IReadOnlyList{PlateGlyph})"/>.
+    /// </summary>
+    public static List<PlateGlyph> UpperLine(IReadOnlyList<PlateGlyph> raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        var kept = raw.Select(g => g with { Char = char.ToUpperInvariant(g.Char) }).Where(g => IsAlnum(g.Char) || IsHan(g.Char)).ToList();
+        return kept.Count < 2 ? Clean(raw) : [BestOf(kept[^2], PlateFormat.Provinces), BestOf(kept[^1], PlateFormat.Letters)];
+    }
+
     public static string Join(IEnumerable<PlateGlyph> glyphs) => string.Concat(glyphs.Select(g => g.Char));
 
     // The glyph when allowed, else its most probable allowed candidate (unchanged when it has none).
@@ -108,6 +121,8 @@ public static class PlateText
         }
         return glyph with { Char = best, Probability = candidates[Symbols.IndexOf(best, StringComparison.Ordinal)] };
     }
+
+    private static bool IsHan(char ch) => ch is >= '\u4e00' and <= '\u9fff';
 
     private static bool IsAlnum(char ch) => ch is (>= '0' and <= '9') or (>= 'A' and <= 'Z');
 }

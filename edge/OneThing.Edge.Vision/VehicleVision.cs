@@ -102,7 +102,22 @@ public sealed class VehicleVision(
         using var rectified = PlateRectifier.Rectify(frame, plate.Corners);
         var color = colors.Classify(rectified);
         var text = reader.ReadPlate(rectified, plate.DoubleLayer, color);
-        return new PlateReading(text.Text, text.Confidence, text.IsValid, plate.Box, plate.Corners, plate.Score, text.DoubleLayer, color)
+        var (box, corners) = (plate.Box, plate.Corners);
+        if (!text.IsValid && !text.DoubleLayer && color == "yellow" && text.Text.Length == PlateLayout.SerialLength)
+        {
+            // On a yellow double-layer plate the detector may box the serial's line alone: read it with the line
+            // above, and keep that only when its serial is the one read alone (what lies above a one-line plate
+            // must not make up a province and letter).
+            var whole = PlateLayout.WithUpperLine(plate.Corners);
+            using var grown = PlateRectifier.Rectify(frame, whole);
+            var twoLines = reader.ReadPlate(grown, detectedDouble: true, color);
+            if (twoLines.IsValid && twoLines.DoubleLayer && twoLines.Text.EndsWith(text.Text, StringComparison.Ordinal))
+            {
+                (text, corners) = (twoLines, whole);
+                box = new Box(whole.Min(c => c.X), whole.Min(c => c.Y), whole.Max(c => c.X), whole.Max(c => c.Y)).ClampTo(frame.Width, frame.Height);
+            }
+        }
+        return new PlateReading(text.Text, text.Confidence, text.IsValid, box, corners, plate.Score, text.DoubleLayer, color)
         {
             CharConfidences = text.CharConfidences,
         };

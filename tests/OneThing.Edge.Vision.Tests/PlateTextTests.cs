@@ -1,3 +1,5 @@
+using OneThing.Edge.Domain.Geometry;
+
 namespace OneThing.Edge.Vision.Tests;
 
 /// <summary>The plate format choosing among the reader's candidates, and the layout decision (no model).</summary>
@@ -59,6 +61,29 @@ public sealed class PlateTextTests
         var upper = PlateLayout.UpperLine(220, 110);
         Assert.Equal((44, 0, 132, 45), (upper.X, upper.Y, upper.Width, upper.Height));
         Assert.Equal(36, PlateLayout.LowerLineTop(110));
+    }
+
+    [Fact]
+    public void The_upper_line_is_a_province_and_a_letter_even_when_the_province_reads_as_another_character()
+    {
+        var province = new float[PlateText.Symbols.Length];
+        province[PlateText.Symbols.IndexOf('苏', StringComparison.Ordinal)] = 0.2f;
+        province[PlateText.Symbols.IndexOf('京', StringComparison.Ordinal)] = 0.1f;
+        var letter = new float[PlateText.Symbols.Length];
+        letter[PlateText.Symbols.IndexOf('A', StringComparison.Ordinal)] = 0.9f;
+        PlateGlyph[] raw = [new('[', 0.3f), new('防', 0.6f, province), new('A', 0.9f, letter)];
+        var upper = PlateText.UpperLine(raw);
+        Assert.Equal("苏A", PlateText.Join(upper));
+        Assert.Equal(0.2f, upper[0].Probability);
+        Assert.Equal("A", PlateText.Join(PlateText.UpperLine([new('A', 0.9f, letter)]))); // one character: only cleaned
+    }
+
+    [Fact]
+    public void A_lower_line_quadrilateral_grows_up_by_three_quarters_of_its_height()
+    {
+        PointF[] lower = [new(10, 50), new(110, 52), new(110, 72), new(10, 70)];
+        var whole = PlateLayout.WithUpperLine(lower);
+        Assert.Equal([new(10, 35), new(110, 37), lower[2], lower[3]], whole);
     }
 
     [Fact]
