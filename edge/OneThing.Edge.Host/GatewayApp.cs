@@ -58,7 +58,7 @@ public static class GatewayApp
             .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();
-        app.MapHealth().MapConsole().MapTuning().MapMetrics();
+        app.MapHealth().MapMqttWebSocket().MapConsole().MapTuning().MapMetrics();
         return app;
     }
 }
