@@ -5,6 +5,8 @@ import { taskMeta, laneName, showEvidence } from './lists.js';
 import * as db from './db.js';
 
 const $ = (id) => document.getElementById(id);
+// A plate stays readable at this size and a report stays small on a weak network; the gateway's limit may be lower.
+const MAX_SIDE = 1600;
 
 /** A v4 UUID; crypto.randomUUID exists only in secure contexts (HTTPS, localhost). */
 function uuid() {
@@ -87,7 +89,7 @@ export class ReportForm {
     const file = $('report-photo').files[0];
     if (!file) return;
     this.observedAt = new Date().toISOString();
-    const photo = await preparePhoto(file, this.app.config.maxPhotoSide || 1600);
+    const photo = await preparePhoto(file, Math.min(this.app.config.maxPhotoSide || MAX_SIDE, MAX_SIDE));
     this.photos = [{ contentType: 'image/jpeg', data: photo.base64 }];
     this.preview(URL.createObjectURL(photo.blob));
     if (this.mode === 'task') return; // the task names the car
