@@ -23,8 +23,9 @@ public static class OfficerEndpoints
 
     public static WebApplication MapOfficer(this WebApplication app)
     {
-        // The app's relative links and its service worker's scope are under /officer/.
-        app.MapGet("/officer", () => Results.Redirect("/officer/"));
+        // `/officer` itself: the static files' default-file middleware redirects it to `/officer/` (index.html). An
+        // endpoint here would also match `/officer/` (routing ignores a trailing slash) and keep the static files
+        // from serving it: a redirect loop.
         app.MapGet("/officer/config.json", (HttpContext context, IOptionsMonitor<OfficerOptions> officer, IOptions<SiteOptions> site, MqttOptions mqtt) =>
         {
             context.Response.Headers.CacheControl = "no-store";
