@@ -37,7 +37,7 @@ export class DeviceApi {
   }
 
   async request(path, options = {}) {
-    const response = await fetch(path, { ...options, cache: 'no-store', headers: { ...options.headers, Authorization: this.authorization } });
+    const response = await fetch(path, { cache: 'no-store', ...options, headers: { ...options.headers, Authorization: this.authorization } });
     if (!response.ok) {
       let body = null;
       try { body = await response.json(); } catch { /* no JSON body */ }
@@ -61,7 +61,8 @@ export class DeviceApi {
 
   /** An evidence thumbnail as a blob: URL (an <img> cannot send the Authorization header itself). */
   async evidence(taskId, index) {
-    const response = await this.request(`/api/v1/officer/tasks/${encodeURIComponent(taskId)}/evidence/${index}`);
+    // The gateway marks it immutable: the browser keeps it instead of fetching (and auditing) it again.
+    const response = await this.request(`/api/v1/officer/tasks/${encodeURIComponent(taskId)}/evidence/${index}`, { cache: 'default' });
     return URL.createObjectURL(await response.blob());
   }
 }

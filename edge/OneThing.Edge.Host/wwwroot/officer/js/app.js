@@ -18,8 +18,7 @@ function show(screen) {
     if (tab.dataset.screen === screen) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');
   }
-  $('tabs').hidden = screen === 'login';
-  $('logout').hidden = screen === 'login';
+  for (const id of ['tabs', 'logout', 'connection']) $(id).hidden = screen === 'login';
 }
 
 function showConnection() {

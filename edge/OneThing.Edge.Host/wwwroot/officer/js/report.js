@@ -94,9 +94,11 @@ export class ReportForm {
     this.preview(URL.createObjectURL(photo.blob));
     if (this.mode === 'task') return; // the task names the car
     $('plate-status').textContent = t('readingPlate');
+    const typed = $('report-plate').value;
     try {
       const reading = await this.app.api.plateReading(photo.blob);
-      if (reading.plate) $('report-plate').value = reading.plate;
+      // What the officer typed while the gateway was reading wins.
+      if (reading.plate && $('report-plate').value === typed) $('report-plate').value = reading.plate;
       $('plate-status').textContent = t(reading.plate ? 'plateRead' : 'plateNotRead');
     } catch {
       $('plate-status').textContent = t('plateReadFailed');
