@@ -122,17 +122,19 @@ public sealed class OfficerApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_lanes_and_the_apps_config_are_served()
+    public async Task The_lanes_the_apps_config_and_its_address_are_served_without_the_console_login()
     {
         using var pda = As("pda-1");
-        using var anonymous = new HttpClient { BaseAddress = new Uri(_gateway.Settings.HttpUrl) };
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_gateway.Settings.HttpUrl) };
 
         var lanes = await pda.GetFromJsonAsync<JsonElement>("/api/v1/officer/lanes");
         var config = await anonymous.GetFromJsonAsync<JsonElement>("/officer/config.json");
+        using var app = await anonymous.GetAsync("/officer");
 
         var lane = Assert.Single(lanes.EnumerateArray());
         Assert.Equal(("lane-a", "cam-1", "lane-a"), (lane.GetProperty("laneId").GetString(), lane.GetProperty("cameraId").GetString(), lane.GetProperty("name").GetString()));
         Assert.Equal(JsonValueKind.Null, config.GetProperty("brokerUrl").ValueKind);
+        Assert.Equal((HttpStatusCode.Redirect, "/officer/"), (app.StatusCode, app.Headers.Location?.OriginalString));
         Assert.Equal(("test-site", "onething", 8192), (config.GetProperty("siteId").GetString(), config.GetProperty("topicPrefix").GetString(), config.GetProperty("maxPhotoSide").GetInt32()));
     }
 
