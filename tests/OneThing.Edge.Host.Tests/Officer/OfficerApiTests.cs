@@ -67,6 +67,23 @@ public sealed class OfficerApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_phone_photo_stored_sideways_is_read_upright_by_its_exif_orientation()
+    {
+        using var pda = As("pda-1");
+        using var upright = Cv2.ImRead(TestPaths.Sample("plates", "ccpd_rpnet_demo_3.jpg"));
+        using var sideways = new Mat();
+        Cv2.Rotate(upright, sideways, RotateFlags.Rotate90Counterclockwise);
+        Cv2.ImEncode(".jpg", sideways, out var stored, new ImageEncodingParam(ImwriteFlags.JpegQuality, 95));
+
+        // Orientation 6: turn 90 degrees clockwise to show it, as a phone held upright writes it.
+        using var tagged = await pda.PostAsync("/api/v1/officer/plate-reading", Photo(PhonePhotos.WithOrientation(stored, 6)));
+        using var untagged = await pda.PostAsync("/api/v1/officer/plate-reading", Photo(stored));
+
+        Assert.Equal("皖AMK620", (await tagged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("plate").GetString());
+        Assert.NotEqual("皖AMK620", (await untagged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("plate").GetString());
+    }
+
+    [Fact]
     public async Task Corrupt_bytes_are_photo_not_image_and_an_oversized_photo_is_413()
     {
         using var pda = As("pda-1");
@@ -105,17 +122,19 @@ public sealed class OfficerApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_lanes_and_the_apps_config_are_served()
+    public async Task The_lanes_the_apps_config_and_its_address_are_served_without_the_console_login()
     {
         using var pda = As("pda-1");
-        using var anonymous = new HttpClient { BaseAddress = new Uri(_gateway.Settings.HttpUrl) };
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_gateway.Settings.HttpUrl) };
 
         var lanes = await pda.GetFromJsonAsync<JsonElement>("/api/v1/officer/lanes");
         var config = await anonymous.GetFromJsonAsync<JsonElement>("/officer/config.json");
+        using var app = await anonymous.GetAsync("/officer");
 
         var lane = Assert.Single(lanes.EnumerateArray());
         Assert.Equal(("lane-a", "cam-1", "lane-a"), (lane.GetProperty("laneId").GetString(), lane.GetProperty("cameraId").GetString(), lane.GetProperty("name").GetString()));
         Assert.Equal(JsonValueKind.Null, config.GetProperty("brokerUrl").ValueKind);
+        Assert.Equal((HttpStatusCode.Redirect, "/officer/"), (app.StatusCode, app.Headers.Location?.OriginalString));
         Assert.Equal(("test-site", "onething", 8192), (config.GetProperty("siteId").GetString(), config.GetProperty("topicPrefix").GetString(), config.GetProperty("maxPhotoSide").GetInt32()));
     }
 
