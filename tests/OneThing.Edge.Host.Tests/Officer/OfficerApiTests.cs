@@ -134,7 +134,9 @@ public sealed class OfficerApiTests : IAsyncLifetime
         var lane = Assert.Single(lanes.EnumerateArray());
         Assert.Equal(("lane-a", "cam-1", "lane-a"), (lane.GetProperty("laneId").GetString(), lane.GetProperty("cameraId").GetString(), lane.GetProperty("name").GetString()));
         Assert.Equal(JsonValueKind.Null, config.GetProperty("brokerUrl").ValueKind);
-        Assert.Equal((HttpStatusCode.Redirect, "/officer/"), (app.StatusCode, app.Headers.Location?.OriginalString));
+        // The static files' default-file redirect: an endpoint at /officer would also take /officer/ and loop.
+        Assert.Equal(HttpStatusCode.MovedPermanently, app.StatusCode);
+        Assert.EndsWith("/officer/", app.Headers.Location?.OriginalString, StringComparison.Ordinal);
         Assert.Equal(("test-site", "onething", 8192), (config.GetProperty("siteId").GetString(), config.GetProperty("topicPrefix").GetString(), config.GetProperty("maxPhotoSide").GetInt32()));
     }
 
