@@ -73,6 +73,13 @@ async function enter(login) {
   app.link.addEventListener('state', () => { showConnection(); if (app.link.state === 'online') loadFromGateway(); });
   app.link.addEventListener('outbox', refreshOutbox);
   app.link.addEventListener('tasks', refreshTasks);
+  // The password was changed or the device removed: log in again; unsent reports stay for this device.
+  app.link.addEventListener('unauthorized', () => {
+    localStorage.removeItem(LOGIN_KEY);
+    $('login-username').value = login.username;
+    $('login-message').textContent = t('loginWrong');
+    show('login');
+  });
   app.form = new ReportForm(app, {
     submitted: async () => { await refreshOutbox(); show('outbox'); },
     back: () => show('tasks'),
@@ -93,7 +100,9 @@ async function logIn(event) {
     await new DeviceApi(login).lanes();
     localStorage.setItem(LOGIN_KEY, JSON.stringify(login));
     $('login-password').value = '';
-    await enter(login);
+    // Logged in again after a refused login: a fresh page, so no screen is wired twice.
+    if (app.form) location.reload();
+    else await enter(login);
   } catch (error) {
     const status = error instanceof HttpError ? error.status : 0;
     $('login-message').textContent = t(status === 401 ? 'loginWrong' : status === 403 ? 'loginNotPda' : 'loginOffline');

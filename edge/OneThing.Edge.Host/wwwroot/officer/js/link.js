@@ -6,6 +6,8 @@ import { brokerUrl } from './api.js';
 
 const FINAL = new Set(['accepted', 'duplicate', 'rejected', 'replaced']);
 const RETRY_MS = 30_000;
+// CONNACK reason codes of a login the broker refuses: retrying with it only costs password checks.
+const BAD_LOGIN = new Set([134, 135]);
 
 export const isFinal = (state) => FINAL.has(state);
 
@@ -47,7 +49,12 @@ export class Link extends EventTarget {
     });
     this.client.on('connect', () => this.connected());
     this.client.on('close', () => this.setState('offline'));
-    this.client.on('error', (error) => this.dispatchEvent(new CustomEvent('error', { detail: error })));
+    this.client.on('error', (error) => {
+      if (!BAD_LOGIN.has(error.code)) return;
+      this.stop();
+      this.setState('offline');
+      this.dispatchEvent(new Event('unauthorized'));
+    });
     this.client.on('message', (topic, payload) => this.received(topic, payload));
     this.onOnline = () => { if (!this.client.connected) this.client.reconnect(); };
     window.addEventListener('online', this.onOnline);
