@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,8 @@ namespace OneThing.Edge.Host.Officer;
 /// <summary>
 /// The officer API's login: HTTP Basic with a device's MQTT username and password (`Mqtt:Devices`), checked like a
 /// broker login (the same PBKDF2 check, decoy for unknown users, password-check turns shared with the broker), plus
-/// a back-off per client address after failed logins. Only a PDA gets in; its device id is the caller. A refusal
+/// a back-off per client address after failed logins. Only a PDA gets in; its device id is the caller. With no
+/// devices configured (the open loopback broker) a client on this host is the PDA its username names. A refusal
 /// carries no `WWW-Authenticate`, so the browser shows the app's login, not its own dialog.
 /// </summary>
 public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security, ConnectionGate gate, MqttOptions mqtt, TimeProvider time)
@@ -35,7 +37,12 @@ public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security,
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new OfficerError(OfficerError.TooManyFailedLogins, "too many failed logins from this address; retry later").ToResult(StatusCodes.Status429TooManyRequests);
         }
-        var device = security.CurrentValue.Devices.FirstOrDefault(d => d.Username == username);
+        var devices = security.CurrentValue.Devices;
+        if (devices.Count == 0 && mqtt.Mode == MqttMode.Embedded)
+        {
+            return OpenBroker(context, username);
+        }
+        var device = devices.FirstOrDefault(d => d.Username == username);
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         giveUp.CancelAfter(TimeSpan.FromSeconds(mqtt.ConnectTimeoutSeconds));
         bool verified;
@@ -59,6 +66,22 @@ public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security,
             return new OfficerError(OfficerError.NotAPda, "only a PDA's login may use the officer app").ToResult(StatusCodes.Status403Forbidden);
         }
         context.Items[DeviceKey] = device.Id;
+        return null;
+    }
+
+    /// <summary>
+    /// No devices: the embedded broker is open to this host (loopback demo), and so is the API, as the PDA the
+    /// username names; from elsewhere only with `Mqtt:AllowAnonymous`, as `/mqtt`.
+    /// </summary>
+    private IResult? OpenBroker(HttpContext context, string deviceId)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        var local = address is not null && IPAddress.IsLoopback(address);
+        if (!(local || security.CurrentValue.AllowAnonymous) || !TopicContract.IsId(deviceId))
+        {
+            return new OfficerError(OfficerError.BadLogin, "no devices are configured: log in from the gateway's host with a PDA's device id").ToResult(StatusCodes.Status401Unauthorized);
+        }
+        context.Items[DeviceKey] = deviceId;
         return null;
     }
 

@@ -7,7 +7,10 @@ using Xunit;
 
 namespace OneThing.Edge.Host.Tests.Security;
 
-/// <summary>When `/mqtt` is served: not when switched off, and an open broker (no devices) only to this host.</summary>
+/// <summary>
+/// When `/mqtt` is served: not when switched off, and an open broker (no devices) only to this host, as is the officer
+/// API then.
+/// </summary>
 public sealed class MqttOverWebSocketSettingsTests
 {
     private static string WebSocketUri(string httpUrl) => httpUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/mqtt";
@@ -26,7 +29,7 @@ public sealed class MqttOverWebSocketSettingsTests
     }
 
     [LanAddressFact]
-    public async Task An_open_broker_takes_websocket_clients_from_this_host_only()
+    public async Task An_open_broker_takes_websocket_clients_and_officer_api_calls_from_this_host_only()
     {
         var lan = LanAddressFactAttribute.Address!;
         var settings = new GatewaySettings();
@@ -39,6 +42,19 @@ public sealed class MqttOverWebSocketSettingsTests
         // Connecting to the LAN address makes it the remote address too: not loopback.
         await Assert.ThrowsAnyAsync<Exception>(() => TestMqttClient.ConnectOverWebSocketAsync(WebSocketUri(onLan), "pda-1-lan"));
         Assert.True(fromThisHost.Client.IsConnected);
+
+        // The officer API likewise: from this host a login is the PDA its username names, from the LAN refused.
+        using var apiHere = OfficerClient(local);
+        using var apiOnLan = OfficerClient(onLan);
+        Assert.Equal(HttpStatusCode.OK, (await apiHere.GetAsync("/api/v1/officer/tasks")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await apiOnLan.GetAsync("/api/v1/officer/tasks")).StatusCode);
+    }
+
+    private static HttpClient OfficerClient(string baseUrl)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("pda-officer-1:any"u8.ToArray()));
+        return client;
     }
 }
 
