@@ -5,6 +5,7 @@ using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Host.WhatIf;
 using OneThing.Edge.Host.OperatorConsole;
 using OneThing.Edge.Host.Http;
+using OneThing.Edge.Host.Officer;
 using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.CloudConnector;
 using OneThing.Edge.Messaging;
@@ -54,11 +55,12 @@ public static class GatewayApp
             .AddMessaging(configuration)
             .AddCloudConnector(configuration)
             .AddConsole(configuration)
+            .AddOfficer(configuration)
             .AddAuditAnchoring(configuration)
             .AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
 
         var app = builder.Build();
-        app.MapHealth().MapConsole().MapTuning().MapMetrics();
+        app.MapHealth().MapMqttWebSocket().MapConsole().MapTuning().MapOfficer().MapMetrics();
         return app;
     }
 }

@@ -53,6 +53,8 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<InboundRouter>();
         services.AddSingleton(sp => new Lazy<InboundRouter>(sp.GetRequiredService<InboundRouter>));
         services.AddBrokerSecurity(configuration);
+        // Both modes: its password-check turns also bound the officer app's HTTP logins.
+        services.AddSingleton<ConnectionGate>();
 
         var mode = configuration.GetSection(MqttOptions.Section).GetValue(nameof(MqttOptions.Mode), MqttMode.Embedded);
         if (mode == MqttMode.External)
@@ -63,7 +65,6 @@ public static class MessagingServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<ConnectionGate>();
             services.AddSingleton<GuardedTcpServerAdapter>();
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IGatewayBus>(sp => sp.GetRequiredService<EmbeddedBroker>());

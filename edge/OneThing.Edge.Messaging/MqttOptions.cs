@@ -125,6 +125,9 @@ public sealed class MqttOptions : IValidatableObject
     [Range(1, 256)]
     public int MaxConcurrentPasswordChecks { get; set; } = 2;
 
+    /// <summary>Embedded broker: MQTT over WebSocket at `/mqtt` on the HTTP listener (`Http:Urls`), for browsers (the officer app).</summary>
+    public MqttWebSocketOptions WebSocket { get; set; } = new();
+
     /// <summary>Several gateways on one external broker, splitting the site's PDA reports (SCALE-OUT.md).</summary>
     public bool IsScaleOut => Mode == MqttMode.External && SharedGroup is { Length: > 0 };
 
@@ -146,4 +149,10 @@ public sealed class MqttOptions : IValidatableObject
             yield return new ValidationResult($"OneThing:Mqtt:MaxPendingConnections ({MaxPendingConnections}) must not exceed OneThing:Mqtt:MaxConnections ({MaxConnections}).", [nameof(MaxPendingConnections)]);
         }
     }
+}
+
+/// <summary>`OneThing:Mqtt:WebSocket`: the embedded broker's WebSocket endpoint; ignored with an external broker.</summary>
+public sealed class MqttWebSocketOptions
+{
+    public bool Enabled { get; set; } = true;
 }

@@ -22,11 +22,17 @@ public sealed class TestMqttClient : IAsyncDisposable
 
     public IMqttClient Client => _client;
 
-    public static async Task<TestMqttClient> ConnectAsync(int port, string clientId, string? username = null, string? password = null, bool cleanStart = true)
+    public static Task<TestMqttClient> ConnectAsync(int port, string clientId, string? username = null, string? password = null, bool cleanStart = true) =>
+        ConnectAsync(Options(clientId, username, password, cleanStart).WithTcpServer("127.0.0.1", port));
+
+    /// <summary>MQTT 5 over WebSocket, as a browser connects: <paramref name="uri"/> like `ws://127.0.0.1:8080/mqtt`.</summary>
+    public static Task<TestMqttClient> ConnectOverWebSocketAsync(string uri, string clientId, string? username = null, string? password = null) =>
+        ConnectAsync(Options(clientId, username, password, cleanStart: true).WithWebSocketServer(o => o.WithUri(uri)));
+
+    /// <summary>A client's options without the server: MQTT 5, a 10 s timeout, a persistent session unless <paramref name="cleanStart"/>.</summary>
+    public static MqttClientOptionsBuilder Options(string clientId, string? username, string? password, bool cleanStart = true)
     {
-        var client = new TestMqttClient();
         var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
             .WithCleanStart(cleanStart)
@@ -39,6 +45,12 @@ public sealed class TestMqttClient : IAsyncDisposable
         {
             options.WithCredentials(username, password ?? "");
         }
+        return options;
+    }
+
+    private static async Task<TestMqttClient> ConnectAsync(MqttClientOptionsBuilder options)
+    {
+        var client = new TestMqttClient();
         var result = await client._client.ConnectAsync(options.Build());
         return result.ResultCode == MqttClientConnectResultCode.Success
             ? client

@@ -1,3 +1,4 @@
+using OneThing.Edge.TestKit;
 using OpenCvSharp;
 
 namespace OneThing.Edge.Vision.Tests;
@@ -18,20 +19,6 @@ public sealed class PhonePhotoTests
         using var image = new Mat(height, width, MatType.CV_8UC3, new Scalar(40, 90, 160));
         Cv2.Circle(image, new Point(width / 2, height / 2), height / 3, Scalar.White, -1);
         return Encode(image);
-    }
-
-    /// <summary>A minimal APP1 Exif segment (big-endian TIFF, IFD0 with the orientation tag only) right after SOI.</summary>
-    public static byte[] WithOrientation(byte[] jpeg, int orientation)
-    {
-        byte[] tiff =
-        [
-            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // byte order, 42, IFD0 at 8
-            0x00, 0x01, // one entry
-            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, (byte)orientation, 0x00, 0x00, // 0x0112 SHORT x1
-            0x00, 0x00, 0x00, 0x00, // no next IFD
-        ];
-        var length = 2 + 6 + tiff.Length;
-        return [0xFF, 0xD8, 0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. "Exif\0\0"u8, .. tiff, .. jpeg.AsSpan(2)];
     }
 
     [Fact]
@@ -57,7 +44,7 @@ public sealed class PhonePhotoTests
         // the walk looks for the marker that ends the scan, and 0xFF 0x00 inside scan data is not one.
         byte[] fake = [.. jpeg.AsSpan(0, jpeg.Length / 2), 0xFF, 0x00, 0x12];
         Assert.Equal("truncated", Assert.Throws<FrameDecodeException>(() => _decoder.Decode(fake)).Code);
-        Assert.Equal("truncated", Assert.Throws<FrameDecodeException>(() => _decoder.DecodeUpright(WithOrientation(jpeg, 6).AsSpan(0, jpeg.Length / 2))).Code);
+        Assert.Equal("truncated", Assert.Throws<FrameDecodeException>(() => _decoder.DecodeUpright(PhonePhotos.WithOrientation(jpeg, 6).AsSpan(0, jpeg.Length / 2))).Code);
     }
 
     // Where the stored image's top-left (red) and top-right (green) corners must end up once turned upright.
@@ -76,7 +63,7 @@ public sealed class PhonePhotoTests
         using var stored = new Mat(H, W, MatType.CV_8UC3, new Scalar(128, 128, 128));
         stored[new Rect(0, 0, S, S)].SetTo(new Scalar(0, 0, 255));
         stored[new Rect(W - S, 0, S, S)].SetTo(new Scalar(0, 255, 0));
-        var jpeg = WithOrientation(Encode(stored), orientation);
+        var jpeg = PhonePhotos.WithOrientation(Encode(stored), orientation);
 
         Assert.Equal(orientation, _decoder.ReadHeader(jpeg).Orientation);
         using var upright = _decoder.DecodeUpright(jpeg);
@@ -95,7 +82,7 @@ public sealed class PhonePhotoTests
     {
         var jpeg = Scene();
         Assert.Equal(1, _decoder.ReadHeader(jpeg).Orientation);
-        var broken = WithOrientation(jpeg, 6);
+        var broken = PhonePhotos.WithOrientation(jpeg, 6);
         broken[6 + 6 + 4] = 0xEE; // IFD0 offset far past the segment
         using var mat = _decoder.DecodeUpright(broken);
         Assert.Equal((320, 240), (mat.Width, mat.Height));

@@ -48,6 +48,9 @@ public sealed record ExtractionPayload(Guid? CaseId, IReadOnlyList<string> Files
 
     public const string TrafficSystem = "traffic-system";
     public const string OperatorConsole = "console";
+
+    /// <summary>An officer's PDA, through the officer app's API; <see cref="By"/> is the device id.</summary>
+    public const string OfficerApp = "officer-app";
     public const string CaseExport = "case-export";
 }
 

@@ -38,7 +38,7 @@ public sealed class OfficerTasks(IGatewayBus bus, TopicContract topics, TaskReci
             reason, at.AddMinutes(options.CurrentValue.TaskDueMinutes));
         var payload = JsonSerializer.SerializeToUtf8Bytes(task, PdaJson.Options);
         var officers = options.CurrentValue.OfficerDevices;
-        await recipients.RecordAsync(violation.Id, officers, at, cancellationToken);
+        await recipients.RecordAsync(violation.Id, officers, at, System.Text.Encoding.UTF8.GetString(payload), cancellationToken);
         foreach (var device in officers)
         {
             await bus.PublishAsync(topics.Tasks(device), payload, retain: false, cancellationToken);

@@ -13,9 +13,6 @@ namespace OneThing.Edge.Messaging.Security;
 /// </summary>
 public sealed partial class DeviceAccessPolicy : IBrokerAccessPolicy
 {
-    /// <summary>Verified against when the username is unknown, so a wrong username costs as long as a wrong password.</summary>
-    private static readonly Lazy<string> DecoyHash = new(() => DevicePassword.HashPassword(Guid.NewGuid().ToString()));
-
     private readonly Dictionary<string, DeviceCredential> _devices;
     private readonly DeviceAcl _acl;
     private readonly BrokerRefusals _refusals;
@@ -51,8 +48,7 @@ public sealed partial class DeviceAccessPolicy : IBrokerAccessPolicy
             return RefuseConnection(e, MqttConnectReasonCode.NotAuthorized, "anonymous", endpoint);
         }
         var known = _devices.TryGetValue(e.UserName, out var device);
-        var passwordOk = DevicePassword.Verify(e.Password ?? "", known ? device!.PasswordHash : DecoyHash.Value);
-        if (!known || !passwordOk)
+        if (!DevicePassword.VerifyLogin(device, e.Password ?? ""))
         {
             return RefuseConnection(e, MqttConnectReasonCode.BadUserNameOrPassword, known ? "bad-password" : "unknown-user", endpoint);
         }

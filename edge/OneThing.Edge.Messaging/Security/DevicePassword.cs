@@ -38,6 +38,19 @@ public static class DevicePassword
         TryParse(encoded, out var iterations, out var salt, out var expected)
         && CryptographicOperations.FixedTimeEquals(Derive(password, salt, iterations, expected.Length), expected);
 
+    /// <summary>Verified against when the user is unknown, so a wrong username costs as long as a wrong password.</summary>
+    private static readonly Lazy<string> DecoyHash = new(() => HashPassword(Guid.NewGuid().ToString()));
+
+    /// <summary>
+    /// A login's check: <paramref name="device"/> null (unknown username) is checked against a decoy hash, so an
+    /// unknown user takes as long to refuse as a wrong password.
+    /// </summary>
+    public static bool VerifyLogin(DeviceCredential? device, string password)
+    {
+        var matches = Verify(password, device?.PasswordHash ?? DecoyHash.Value);
+        return device is not null && matches;
+    }
+
     /// <summary>Whether <paramref name="encoded"/> is a hash this class can verify (configuration validation).</summary>
     public static bool IsWellFormed(string? encoded) => TryParse(encoded, out _, out _, out _);
 

@@ -71,14 +71,27 @@ public sealed class ConnectionGate(MqttOptions options, TimeProvider time) : IDi
     /// </summary>
     public async Task<IDisposable?> EnterPasswordCheckAsync(PendingLogin? login)
     {
+        var turn = await EnterPasswordCheckAsync(login?.Deadline ?? CancellationToken.None).ConfigureAwait(false);
+        if (turn is null)
+        {
+            login!.RefusedAsBusy = true;
+        }
+        return turn;
+    }
+
+    /// <summary>
+    /// A password-check turn shared with the broker's logins (the officer app's HTTP logins take theirs here too), or
+    /// null when <paramref name="giveUp"/> is cancelled first. Dispose the turn after the check.
+    /// </summary>
+    public async Task<IDisposable?> EnterPasswordCheckAsync(CancellationToken giveUp)
+    {
         try
         {
-            await _passwordChecks.WaitAsync(login?.Deadline ?? CancellationToken.None).ConfigureAwait(false);
+            await _passwordChecks.WaitAsync(giveUp).ConfigureAwait(false);
             return new PasswordCheckTurn(_passwordChecks);
         }
         catch (OperationCanceledException)
         {
-            login!.RefusedAsBusy = true;
             return null;
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,8 @@ namespace OneThing.Edge.Messaging.Transport;
 /// The embedded broker's TCP and TLS listeners, in place of MQTTnet's own: each accepted connection passes the
 /// <see cref="ConnectionGate"/> first, and MQTTnet reads it through a <see cref="PacketGuardStream"/>, so the limits
 /// hold before MQTTnet parses anything. Listens only on the configured address (MQTTnet's listener also opens the
-/// IPv6 wildcard address).
+/// IPv6 wildcard address). The HTTP listener's MQTT over WebSocket (`/mqtt`) comes in through <see cref="Admit"/> and
+/// <see cref="ServeWebSocketAsync"/> and gets the same gate, guard and login.
 /// </summary>
 public sealed partial class GuardedTcpServerAdapter(
     MqttOptions limits,
@@ -107,21 +109,57 @@ public sealed partial class GuardedTcpServerAdapter(
 
     private async Task HandleAsync(Socket client, IPEndPoint remote, ConnectionGate.PendingLogin login, SslServerAuthenticationOptions? tls)
     {
+        client.NoDelay = true;
         Stream stream = new NetworkStream(client, ownsSocket: true);
+        await ServeAsync(stream, client.LocalEndPoint, remote, login, tls is null ? null : async plain =>
+        {
+            var ssl = new SslStream(plain, leaveInnerStreamOpen: false);
+            await ssl.AuthenticateAsServerAsync(tls, login.Deadline).ConfigureAwait(false);
+            return ssl;
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A connection from the HTTP listener's `/mqtt` WebSocket endpoint: admitted by the same <see cref="ConnectionGate"/>
+    /// (call it before accepting the WebSocket, so the upgrade counts against the login deadline); null when refused,
+    /// counted like a refused TCP connection. <paramref name="onDeadline"/> ends the connection when it has not logged
+    /// in by `Mqtt:ConnectTimeoutSeconds`.
+    /// </summary>
+    public ConnectionGate.PendingLogin? Admit(IPAddress address, Action onDeadline)
+    {
+        if (_stopping is null)
+        {
+            return null; // the broker is not running
+        }
+        var login = gate.TryAdmit(address, onDeadline, out var refusal);
+        if (login is null)
+        {
+            refusals.Add(RefusalKind.Connect, refusal!);
+        }
+        return login;
+    }
+
+    /// <summary>
+    /// Serves an admitted WebSocket connection exactly like a TCP one: MQTTnet reads its bytes through a
+    /// <see cref="PacketGuardStream"/> and the broker checks its login, ACL and roles; returns when the session ends.
+    /// </summary>
+    public Task ServeWebSocketAsync(WebSocket socket, EndPoint? local, IPEndPoint remote, ConnectionGate.PendingLogin login) =>
+        ServeAsync(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true), local, remote, login, tlsHandshake: null);
+
+    private async Task ServeAsync(Stream stream, EndPoint? local, IPEndPoint remote, ConnectionGate.PendingLogin login, Func<Stream, Task<SslStream>>? tlsHandshake)
+    {
         PacketGuardStream? guard = null;
         try
         {
-            client.NoDelay = true;
             SslStream? ssl = null;
-            if (tls is not null)
+            if (tlsHandshake is not null)
             {
-                ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                ssl = await tlsHandshake(stream).ConfigureAwait(false);
                 stream = ssl;
-                await ssl.AuthenticateAsServerAsync(tls, login.Deadline).ConfigureAwait(false);
             }
             guard = new PacketGuardStream(stream, limits.MaxConnectPacketBytes, limits.PacketLimit);
             stream = guard;
-            var channel = new MqttTcpChannel(guard, client.LocalEndPoint, remote, ssl?.RemoteCertificate as X509Certificate2);
+            var channel = new MqttTcpChannel(guard, local, remote, ssl?.RemoteCertificate as X509Certificate2);
             using var adapter = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(_server.WriterBufferSize, _server.WriterBufferSizeMax)), _mqttLogger);
             gate.Attach(adapter, login);
             if (ClientHandler is { } handler)
@@ -129,7 +167,7 @@ public sealed partial class GuardedTcpServerAdapter(
                 await handler(adapter).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException or WebSocketException)
         {
             // The client went away, failed the TLS handshake or ran out of time: nothing to keep.
         }

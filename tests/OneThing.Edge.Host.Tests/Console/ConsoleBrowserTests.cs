@@ -8,22 +8,14 @@ namespace OneThing.Edge.Host.Tests.Console;
 /// <summary>The console in Debian's Chromium (Playwright's bundled driver, no browser download) against a running gateway.</summary>
 public sealed class ConsoleBrowserTests(ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task An_operator_signs_in_draws_a_lane_sets_a_threshold_and_the_gateway_uses_it()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium");
         await using var gateway = await GatewayHarness.StartAsync(ConsoleGateway.Settings());
         var watch = await ConsoleGateway.SendFrameAsync(gateway);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await DebianChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1100 } });
         await page.GotoAsync(gateway.Settings.HttpUrl);
 

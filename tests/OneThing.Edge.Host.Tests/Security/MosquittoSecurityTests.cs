@@ -19,6 +19,7 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
     private static readonly byte[] Frame = File.ReadAllBytes(TestPaths.Sample("scenes", "compound_4cars_xue1.jpg"));
     private MosquittoBroker _mosquitto = null!;
     private GatewayHarness _gateway = null!;
+    private int _webSocketPort;
 
     public async Task InitializeAsync()
     {
@@ -27,7 +28,9 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
         {
             await PasswdAsync(File.Exists(passwordFile) ? ["-b", passwordFile, username, DeviceLogins.PasswordOf(username)] : ["-b", "-c", passwordFile, username, DeviceLogins.PasswordOf(username)]);
         }
+        _webSocketPort = FreePort.Next();
         _mosquitto = await MosquittoBroker.StartAsync($"""
+            {CommittedWebSocketListener(_webSocketPort)}
             allow_anonymous false
             password_file {passwordFile}
             acl_file {Path.Combine(TestPaths.RepoRoot, "deploy", "mosquitto", "acl")}
@@ -47,6 +50,15 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
 
     private int Port => _mosquitto.Port;
     private TopicContract Topics => _gateway.Settings.Topics;
+
+    /// <summary>The committed mosquitto.conf's websockets listener, on a free loopback port instead of its own.</summary>
+    private static string CommittedWebSocketListener(int port)
+    {
+        var lines = File.ReadAllLines(Path.Combine(TestPaths.RepoRoot, "deploy", "mosquitto", "mosquitto.conf"));
+        var protocol = Array.IndexOf(lines, "protocol websockets");
+        Assert.True(protocol > 0 && lines[protocol - 1].StartsWith("listener ", StringComparison.Ordinal), "deploy/mosquitto/mosquitto.conf has no websockets listener");
+        return $"listener {port} 127.0.0.1\nprotocol websockets";
+    }
 
     private static async Task PasswdAsync(string[] args)
     {
@@ -181,5 +193,27 @@ public sealed class MosquittoSecurityTests : IAsyncLifetime
         Assert.True(confirmed.GetProperty("details").GetProperty("plateRead").GetBoolean());
         // The gateway published the receipt before the event: had the ACL let the observer read it, it would be here.
         Assert.All(observer.Received, m => Assert.Equal(Topics.ViolationEvents, m.Topic));
+    }
+
+    [Fact]
+    public async Task A_pda_reports_over_websockets_and_the_committed_acl_still_refuses_a_camera_there()
+    {
+        var uri = $"ws://127.0.0.1:{_webSocketPort}/mqtt";
+        await using var pda1 = await TestMqttClient.ConnectOverWebSocketAsync(uri, "pda-1-ws", "pda-1", DeviceLogins.PasswordOf("pda-1"));
+        await using var cam1 = await TestMqttClient.ConnectOverWebSocketAsync(uri, "cam-1-ws", "cam-1", DeviceLogins.PasswordOf("cam-1"));
+        await pda1.SubscribeAsync(Topics.Receipts("pda-1"));
+
+        var fromCamera = await cam1.PublishAsync(Topics.Reports("cam-1"), Reports.Json(Guid.NewGuid().ToString()));
+        var asAPda = await cam1.PublishAsync(Topics.Reports("pda-1"), Reports.Json(Guid.NewGuid().ToString()));
+        var reportId = Guid.NewGuid().ToString();
+        var puback = await pda1.PublishAsync(Topics.Reports("pda-1"), Reports.Json(reportId));
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, fromCamera.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, asAPda.ReasonCode);
+        Assert.True(puback.IsSuccess, puback.ReasonCode.ToString());
+        var receipt = await pda1.WaitForJsonAsync(Topics.Receipts("pda-1"), r => r.GetProperty("reportId").GetString() == reportId);
+        Assert.Equal("accepted", receipt.GetProperty("status").GetString());
+        Assert.Equal(1, await _gateway.Get<SqliteDatabase>().CountAsync("pda_reports"));
+        Assert.Equal(0, await _gateway.Get<SqliteDatabase>().CountAsync("pda_rejections"));
     }
 }

@@ -12,23 +12,15 @@ namespace OneThing.Edge.Host.Tests.Tuning;
 /// <summary>The tuning screen in Debian's Chromium: label cases, run a what-if, apply it; keeps a screenshot for the docs.</summary>
 public sealed class TuningBrowserTests(ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task An_operator_marks_false_alarms_sees_what_a_longer_confirmation_would_do_and_applies_it()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium");
         await using var gateway = await GatewayHarness.StartAsync(TuningGateway.Settings());
         await TuningGateway.PlayAsync(gateway, DateTimeOffset.UtcNow.AddMinutes(-5), 40);
         await Eventually.ReturnsAsync(() => gateway.Get<CaseRecorder>().CasesAsync(openOnly: false, default), c => c.Count >= 2, TimeSpan.FromSeconds(30), "two cases");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await DebianChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         page.Console += (_, message) => output.WriteLine($"browser console: {message.Text}");
         page.PageError += (_, error) => output.WriteLine($"page error: {error}");

@@ -1,0 +1,53 @@
+using OneThing.Edge.Messaging;
+using OneThing.Edge.Vision;
+using OpenCvSharp;
+
+namespace OneThing.Edge.Host.Officer;
+
+/// <summary>
+/// The officer app's image work: reading the plate of a photo it is about to report (the same decode, EXIF turn and
+/// plate search as `detect`), and small JPEG copies of a task's evidence. One plate read at a time, so phones cannot
+/// take the cores from the cameras; nothing is stored.
+/// </summary>
+public sealed class OfficerPhotos(FrameDecoder decoder, VehicleVision vision, MqttOptions mqtt) : IDisposable
+{
+    public const int ThumbnailSide = 320;
+    private readonly SemaphoreSlim _reads = new(1);
+
+    /// <summary>The most confident valid plate in the photo; <see cref="FrameDecodeException"/> when it is no image.</summary>
+    public async Task<PlateReadingResult> ReadPlateAsync(byte[] photo, CancellationToken cancellationToken)
+    {
+        var header = decoder.ReadHeader(photo);
+        if (header.Width > mqtt.MaxPhotoSide || header.Height > mqtt.MaxPhotoSide)
+        {
+            throw new FrameDecodeException(FrameDecodeException.DimensionsTooLarge,
+                $"image is {header.Width}x{header.Height} px; at most {mqtt.MaxPhotoSide} px a side (Mqtt:MaxPhotoSide)");
+        }
+        await _reads.WaitAsync(cancellationToken);
+        try
+        {
+            using var image = decoder.DecodeUpright(photo, header);
+            var best = vision.Analyze(image).AllPlates.Where(p => p.IsValid).MaxBy(p => p.Confidence);
+            return best is null
+                ? new PlateReadingResult(null, null, null)
+                : new PlateReadingResult(best.Text, Math.Round(best.Confidence, 3), best.Color);
+        }
+        finally
+        {
+            _reads.Release();
+        }
+    }
+
+    /// <summary>A JPEG of at most <see cref="ThumbnailSide"/> px a side.</summary>
+    public byte[] Thumbnail(byte[] image)
+    {
+        using var full = decoder.Decode(image);
+        var scale = Math.Min(1.0, (double)ThumbnailSide / Math.Max(full.Width, full.Height));
+        using var small = new Mat();
+        Cv2.Resize(full, small, new Size(Math.Max(1, (int)Math.Round(full.Width * scale)), Math.Max(1, (int)Math.Round(full.Height * scale))), interpolation: InterpolationFlags.Area);
+        Cv2.ImEncode(".jpg", small, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 80));
+        return jpeg;
+    }
+
+    public void Dispose() => _reads.Dispose();
+}
