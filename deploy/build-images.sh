@@ -143,17 +143,8 @@ mosquitto_passwd -b "$site/deploy/mosquitto/passwd" cam-gate "$camera_password" 
 # Each device gets its own ACL block (deploy/mosquitto/acl says so): the demo camera may publish its own frames only.
 printf '\nuser cam-gate\ntopic write onething/+/cameras/cam-gate/frames\n' >> "$site/deploy/mosquitto/acl"
 chmod 644 "$site/deploy/mosquitto/passwd" # read by the broker's own user inside its container
-/usr/bin/python3 - deploy/config/appsettings.Site.example.json deploy/demo/appsettings.Demo.json > "$site/deploy/config/appsettings.Site.json" << 'PY'
-import json, sys
-site, demo = (json.load(open(path, encoding="utf-8")) for path in sys.argv[1:3])
-site["Serilog"] = demo["Serilog"]
-for key in ("SiteId", "Cameras", "Clearance"):
-    site["OneThing"][key] = demo["OneThing"][key]
-# The gateway takes frames and reports only from listed devices (External mode): list the demo's, as a site lists its own.
-site["OneThing"]["Mqtt"]["Devices"] = [{"Role": "camera", "Id": c["Id"]} for c in demo["OneThing"]["Cameras"]] + \
-    [{"Role": "pda", "Id": d} for d in demo["OneThing"]["Clearance"]["OfficerDevices"]]
-json.dump(site, sys.stdout, ensure_ascii=False, indent=2)
-PY
+/usr/bin/python3 deploy/demo/site-config.py deploy/config/appsettings.Site.example.json deploy/demo/appsettings.Demo.json \
+    > "$site/deploy/config/appsettings.Site.json" || fail "the site configuration could not be written"
 
 # ---------------------------------------------------------------------------------------------------------------
 # compose.yaml, read as `docker compose up --build` reads it: the images to build, then the services to start.
