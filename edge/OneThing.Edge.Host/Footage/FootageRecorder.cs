@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -74,9 +75,11 @@ public sealed partial class FootageRecorder : BackgroundService
         {
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 _store.Add(frame.CameraId, frame.CapturedAt, Reduce(frame.Image, _options.MaxSide, _options.JpegQuality));
                 Interlocked.Increment(ref _written);
                 await PruneAsync(frame.CameraId, stoppingToken);
+                PipelineMetrics.FootageSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenCVException or InvalidDataException)
             {

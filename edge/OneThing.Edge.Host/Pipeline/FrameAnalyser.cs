@@ -99,8 +99,8 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     /// <summary>The frame's vehicles: from the detector, or the last detected frame's when the scene did not change.</summary>
     private IReadOnlyList<VehicleDetection> Detect(CameraAnalysis camera, CameraFrame frame, FrameHeader header, FullFrame full)
     {
-        using var thumbnail = _motion.Enabled ? _decoder.DecodeThumbnail(frame.Image.Span, header) : null;
-        if (thumbnail is not null && !camera.Motion.NeedsDetection(thumbnail, frame.CapturedAt, camera.Engine.Lanes, _motion))
+        using var thumbnail = _motion.Enabled ? PipelineMetrics.MotionSeconds.Timed(() => _decoder.DecodeThumbnail(frame.Image.Span, header)) : null;
+        if (thumbnail is not null && !PipelineMetrics.MotionSeconds.Timed(() => camera.Motion.NeedsDetection(thumbnail, frame.CapturedAt, camera.Engine.Lanes, _motion)))
         {
             camera.CountGated();
             return camera.LastVehicles;

@@ -28,6 +28,14 @@ public static class PipelineMetrics
     public static readonly Histogram<double> DecodeSeconds =
         Meter.CreateHistogram<double>("decode_seconds", "s", "JPEG decode time per full frame");
 
+    /// <summary>Seconds per motion-gate check (the 1/8 grey thumbnail's decode and its comparison with the reference).</summary>
+    public static readonly Histogram<double> MotionSeconds =
+        Meter.CreateHistogram<double>("motion_seconds", "s", "Motion gate time per frame (thumbnail decode and compare)");
+
+    /// <summary>Seconds per frame kept as footage (decode at reduced size, scale, encode, write, prune).</summary>
+    public static readonly Histogram<double> FootageSeconds =
+        Meter.CreateHistogram<double>("footage_seconds", "s", "Footage time per kept frame");
+
     /// <summary>Frames that skipped the vehicle detector because the scene had not changed (motion gate).</summary>
     public static readonly Counter<long> GatedFrames =
         Meter.CreateCounter<long>("frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
