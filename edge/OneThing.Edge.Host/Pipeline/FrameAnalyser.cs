@@ -88,22 +88,22 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     {
         var header = _decoder.ReadHeader(frame.Image.Span);
         using var full = new FullFrame(() => PipelineMetrics.DecodeSeconds.Timed(() => _decoder.Decode(frame.Image.Span, header)), _vision);
-        var vehicles = Detect(camera, frame, header, full);
+        var (vehicles, gated) = Detect(camera, frame, header, full);
         camera.Remember(frame.Image.Span, frame.CapturedAt, vehicles);
         foreach (var e in camera.Engine.Observe(frame.CapturedAt, header.Width, header.Height, vehicles))
         {
-            Act(camera, frame, full, vehicles, e, cases);
+            Act(camera, frame, full, vehicles, gated, e, cases);
         }
     }
 
-    /// <summary>The frame's vehicles: from the detector, or the last detected frame's when the scene did not change.</summary>
-    private IReadOnlyList<VehicleDetection> Detect(CameraAnalysis camera, CameraFrame frame, FrameHeader header, FullFrame full)
+    /// <summary>The frame's vehicles: from the detector, or the last detected frame's when the scene did not change (gated).</summary>
+    private (IReadOnlyList<VehicleDetection> Vehicles, bool Gated) Detect(CameraAnalysis camera, CameraFrame frame, FrameHeader header, FullFrame full)
     {
         using var thumbnail = _motion.Enabled ? PipelineMetrics.MotionSeconds.Timed(() => _decoder.DecodeThumbnail(frame.Image.Span, header)) : null;
         if (thumbnail is not null && !PipelineMetrics.MotionSeconds.Timed(() => camera.Motion.NeedsDetection(thumbnail, frame.CapturedAt, camera.Engine.Lanes, _motion)))
         {
             camera.CountGated();
-            return camera.LastVehicles;
+            return (camera.LastVehicles, true);
         }
         var image = full.Mat;
         var vehicles = PipelineMetrics.InferenceSeconds.Timed(() => _vision.DetectVehicles(image));
@@ -111,7 +111,8 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         {
             camera.Motion.Detected(thumbnail, frame.CapturedAt);
         }
-        return vehicles;
+        camera.Readings.Forget();
+        return (vehicles, false);
     }
 
     /// <summary>
@@ -139,7 +140,7 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     }
 
     /// <summary>Handles one engine event on the frame: evidence and plate reads here, cases and departures to recording.</summary>
-    private void Act(CameraAnalysis camera, CameraFrame frame, FullFrame full, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e, List<CaseWork> cases)
+    private void Act(CameraAnalysis camera, CameraFrame frame, FullFrame full, IReadOnlyList<VehicleDetection> vehicles, bool gated, DwellEvent e, List<CaseWork> cases)
     {
         switch (e)
         {
@@ -150,12 +151,17 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
                 var held = camera.Held.GetValueOrDefault(confirmation.TrackId) ?? new HeldEvidence(null);
                 camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, vehicles, confirmation) };
                 break;
+            case PlateNeeded plate when gated && camera.Readings.Find(plate.TrackId, plate.Box) is { } kept:
+                PipelineMetrics.PlateReadsReused.Add(1, new KeyValuePair<string, object?>("camera", camera.Camera.Id));
+                camera.Engine.AddPlateReading(plate.TrackId, kept);
+                break;
             case PlateNeeded plate:
                 var plates = full.Plates; // decodes first if the detector was skipped: decode time is not plate time
                 if (PipelineMetrics.PlateReadSeconds.Timed(() => plates.Read(plate.Box)) is not { } reading)
                 {
                     break;
                 }
+                camera.Readings.Keep(plate.TrackId, plate.Box, reading);
                 camera.Engine.AddPlateReading(plate.TrackId, reading);
                 if (reading.IsValid && camera.Held.TryGetValue(plate.TrackId, out var withPlate) && (withPlate.PlateConfidence ?? -1) < reading.Confidence)
                 {
@@ -164,15 +170,18 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
                 break;
             case ViolationConfirmed confirmed:
                 camera.Held.Remove(confirmed.TrackId, out var evidence);
+                camera.Readings.Drop(confirmed.TrackId);
                 var cooldown = camera.Engine.Lanes.FirstOrDefault(l => l.Id == confirmed.LaneId)?.Cooldown ?? TimeSpan.Zero;
                 cases.Add(new CaseToRecord(confirmed, evidence, cooldown));
                 break;
             case StopDismissed dismissed:
                 camera.Held.Remove(dismissed.TrackId, out _);
+                camera.Readings.Drop(dismissed.TrackId);
                 LogDismissed(camera.Camera.Id, dismissed.LaneId, dismissed.Duration.TotalSeconds);
                 break;
             case CaseResumed resumed:
                 camera.Held.Remove(resumed.TrackId, out _);
+                camera.Readings.Drop(resumed.TrackId);
                 LogResumed(resumed.CaseId, camera.Camera.Id, resumed.LaneId, resumed.Reason);
                 break;
             case VehicleDeparted departed:

@@ -40,6 +40,10 @@ public static class PipelineMetrics
     public static readonly Counter<long> GatedFrames =
         Meter.CreateCounter<long>("frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
 
+    /// <summary>Plate reads answered with a reading kept from the same still scene (<see cref="KeptPlateReadings"/>).</summary>
+    public static readonly Counter<long> PlateReadsReused =
+        Meter.CreateCounter<long>("plate_reads_reused", "reads", "Plate reads of a stopped car answered with its reading from the same still scene");
+
     /// <summary>Analysed frames whose recording failed (a storage error other than a full disk); the frame's cases are lost.</summary>
     public static readonly Counter<long> RecordingFailures =
         Meter.CreateCounter<long>("recording_failures", "frames", "Analysed frames whose cases could not be recorded");
