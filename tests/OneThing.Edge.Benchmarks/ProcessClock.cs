@@ -16,7 +16,7 @@ public sealed class ProcessClock
     private Snapshot _last = Snapshot.Now();
 
     public sealed record Spent(
-        double CpuSeconds, double PauseSeconds, int Gen0, int Gen1, int Gen2, long AllocatedBytes, double ResidentMiB,
+        double CpuSeconds, double PauseSeconds, int Gen0, int Gen1, int Gen2, long AllocatedBytes, double ResidentMiB, double ManagedHeapMiB,
         IReadOnlyList<(string Thread, double CpuSeconds)> ByThread);
 
     public Spent Take()
@@ -34,7 +34,7 @@ public sealed class ProcessClock
         return new Spent(
             (now.Cpu - before.Cpu).TotalSeconds, (now.Pause - before.Pause).TotalSeconds,
             now.Gen0 - before.Gen0, now.Gen1 - before.Gen1, now.Gen2 - before.Gen2,
-            now.Allocated - before.Allocated, now.ResidentMiB, byThread);
+            now.Allocated - before.Allocated, now.ResidentMiB, GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, byThread);
     }
 
     private sealed record Snapshot(
