@@ -23,10 +23,14 @@ public sealed class EvidenceRedactor(IVehicleDetector detector, PlateDetector pl
     private const int CellsAcross = 5;
 
     /// <param name="cited">The cited vehicle (or, on a close-up, its plate) in image pixels: its best plate is kept.</param>
-    public Redaction Redact(Mat image, Box cited)
+    /// <param name="people">
+    /// The people in this very image when the caller already knows them (the analysis' detector run on the same frame),
+    /// in image pixels; null to look for them here.
+    /// </param>
+    public Redaction Redact(Mat image, Box cited, IReadOnlyList<Box>? people = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var people = detector.DetectPeople(image);
+        people ??= detector.DetectPeople(image);
         var found = plates.Detect(image);
         var citedPlate = found.Where(p => Contains(cited, p.Box.Center)).OrderByDescending(p => p.Score).FirstOrDefault();
         var others = found.Where(p => !ReferenceEquals(p, citedPlate)).Select(p => p.Box.Expand(PlateMargin)).ToList();

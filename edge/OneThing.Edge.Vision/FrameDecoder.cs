@@ -57,6 +57,24 @@ public sealed class FrameDecoder(FrameLimits limits)
     public Mat DecodeThumbnail(ReadOnlySpan<byte> data, FrameHeader header) =>
         Decode(data, header, ImreadModes.ReducedGrayscale8 | ImreadModes.IgnoreOrientation);
 
+    /// <summary>The size <see cref="DecodeThumbnail"/> gives a JPEG of this header (libjpeg rounds up).</summary>
+    public static Size ThumbnailSize(FrameHeader header) => new((header.Width + 7) / 8, (header.Height + 7) / 8);
+
+    /// <summary>
+    /// The thumbnail of a frame already decoded at full size: grey, each pixel the mean of its 8x8 block, as
+    /// <see cref="DecodeThumbnail"/> gives it from the JPEG's block averages (within a grey level or two), for
+    /// frames the detector runs on anyway, so they are not decoded twice.
+    /// </summary>
+    public static Mat ThumbnailOf(Mat frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        using var grey = new Mat();
+        Cv2.CvtColor(frame, grey, ColorConversionCodes.BGR2GRAY);
+        var thumbnail = new Mat();
+        Cv2.Resize(grey, thumbnail, new Size((frame.Width + 7) / 8, (frame.Height + 7) / 8), 0, 0, InterpolationFlags.Area);
+        return thumbnail;
+    }
+
     private Mat Decode(ReadOnlySpan<byte> data, FrameHeader header, ImreadModes mode)
     {
         if (!header.IsChecked)

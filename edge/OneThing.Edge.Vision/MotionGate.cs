@@ -43,8 +43,7 @@ public sealed class MotionGate
         ArgumentNullException.ThrowIfNull(thumbnail);
         ArgumentNullException.ThrowIfNull(lanes);
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Enabled || thumbnail.Size() != _size || capturedAt < _referenceAt
-            || capturedAt - _referenceAt >= TimeSpan.FromSeconds(options.KeepAliveSeconds))
+        if (MustDetect(thumbnail.Size(), capturedAt, options))
         {
             return true;
         }
@@ -63,6 +62,18 @@ public sealed class MotionGate
             }
         }
         return changed >= Math.Max(1, options.ChangedFraction * _watched.Length);
+    }
+
+    /// <summary>
+    /// Whether the detector must run whatever the thumbnail shows: no reference of that size yet, the clock stepped
+    /// back, or the keep-alive time passed. Then the thumbnail need not be decoded first: the new reference can be
+    /// taken from the full decode (<see cref="FrameDecoder.ThumbnailOf"/>).
+    /// </summary>
+    public bool MustDetect(Size thumbnailSize, DateTimeOffset capturedAt, MotionGateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return !options.Enabled || thumbnailSize != _size || capturedAt < _referenceAt
+            || capturedAt - _referenceAt >= TimeSpan.FromSeconds(options.KeepAliveSeconds);
     }
 
     /// <summary>Indexes of the blocks whose centre lies in a lane, grown by one block each way; every block when there are no lanes.</summary>

@@ -25,6 +25,9 @@ public sealed class VehicleVision(
 
     public IReadOnlyList<VehicleDetection> DetectVehicles(Mat frame) => vehicles.Detect(frame);
 
+    /// <summary>Vehicles and people from one detector run (people are what evidence redacts).</summary>
+    public SceneDetections DetectVehiclesAndPeople(Mat frame) => vehicles.DetectWithPeople(frame);
+
     /// <summary>
     /// Reads the plate of one vehicle: searches the vehicle box grown by the margin and takes the best plate whose
     /// centre lies in the vehicle (a neighbour's plate can reach into the grown box). When that finds no valid

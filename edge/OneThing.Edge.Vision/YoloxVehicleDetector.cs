@@ -53,12 +53,24 @@ public sealed class YoloxVehicleDetector : IVehicleDetector, IDisposable
 
     public OnnxModel Model => _model;
 
-    public IReadOnlyList<VehicleDetection> Detect(Mat frame) =>
-        Run(frame, _wanted).ConvertAll(c => new VehicleDetection(c.Box, c.Score, _labels[c.ClassId]));
+    public IReadOnlyList<VehicleDetection> Detect(Mat frame) => Vehicles(Run(frame, _wanted)[0]);
 
-    public IReadOnlyList<Box> DetectPeople(Mat frame) => Run(frame, _people).ConvertAll(c => c.Box);
+    public IReadOnlyList<Box> DetectPeople(Mat frame) => Run(frame, _people)[0].ConvertAll(c => c.Box);
 
-    private List<ClassBox> Run(Mat frame, bool[] wanted)
+    /// <summary>
+    /// Both from one model run, each class set decoded and merged on its own: a person standing at a car must not
+    /// suppress the car's box in a shared NMS.
+    /// </summary>
+    public SceneDetections DetectWithPeople(Mat frame)
+    {
+        var found = Run(frame, _wanted, _people);
+        return new SceneDetections(Vehicles(found[0]), found[1].ConvertAll(c => c.Box));
+    }
+
+    private List<VehicleDetection> Vehicles(List<ClassBox> found) => found.ConvertAll(c => new VehicleDetection(c.Box, c.Score, _labels[c.ClassId]));
+
+    /// <summary>One model run; per class set in <paramref name="wanted"/>, its boxes after NMS.</summary>
+    private List<ClassBox>[] Run(Mat frame, params bool[][] wanted)
     {
         ModelWorkspace.RequireBgr(frame);
         var ws = _model.Rent();
@@ -66,10 +78,13 @@ public sealed class YoloxVehicleDetector : IVehicleDetector, IDisposable
         {
             var letterbox = Preprocess(frame, ws);
             _model.Run(ws);
-            var candidates = new List<ClassBox>();
-            YoloxDecoder.Decode(ws.Output, _numClasses, _options.InputWidth, _options.InputHeight, _strides, letterbox,
-                frame.Width, frame.Height, _options.ScoreThreshold, wanted, candidates);
-            return NonMaxSuppression.Apply(candidates, c => c.Box, c => c.Score, _options.NmsIoU);
+            return Array.ConvertAll(wanted, classes =>
+            {
+                var candidates = new List<ClassBox>();
+                YoloxDecoder.Decode(ws.Output, _numClasses, _options.InputWidth, _options.InputHeight, _strides, letterbox,
+                    frame.Width, frame.Height, _options.ScoreThreshold, classes, candidates);
+                return NonMaxSuppression.Apply(candidates, c => c.Box, c => c.Score, _options.NmsIoU);
+            });
         }
         finally
         {

@@ -79,8 +79,9 @@ public static class PipelineBenchmark
     private static async Task<Ramp> RampAsync(int[] levels, bool motionGate, int seconds, double sceneSeconds, int warmup, TextWriter output, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
-        await output.WriteLineAsync("| cameras | offered fps | analysed fps | detector fps | skipped at camera % | dropped at gateway % | queued at end | failed | frame p50 ms | frame p99 ms | confirmations | confirm p50 ms | confirm p99 ms | dwell overshoot p50 ms | SMS | SMS p50 ms | SMS p99 ms | cores: decode / detect / plates / evidence | plate reads/s | evidence images/s |");
+        await output.WriteLineAsync("| cameras | offered fps | analysed fps | detector fps | skipped at camera % | dropped at gateway % | queued at end | failed | frame p50 ms | frame p99 ms | confirmations | confirm p50 ms | confirm p99 ms | dwell overshoot p50 ms | SMS | SMS p50 ms | SMS p99 ms | cores: decode / motion / detect / plates / evidence / footage | plate reads/s | evidence images/s |");
         await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var processRows = new List<string>();
         var sustained = 0;
         var best = 0.0;
         var bestDetected = 0.0;
@@ -93,6 +94,7 @@ public static class PipelineBenchmark
         }
         rig.TakeLatencies();
         stages.Take();
+        var process = new ProcessClock();
         foreach (var cameras in levels)
         {
             var before = Snapshot(rig, levels.Max());
@@ -108,11 +110,12 @@ public static class PipelineBenchmark
             // Core-seconds each stage used per second of the level (2 cores = 2.00 in all).
             var spent = stages.Take();
             var cores = string.Join(" / ", spent.Select(t => (t.Seconds / (seconds + 1)).ToString("0.00", inv)));
+            processRows.Add(ProcessRow(cameras, process.Take(), spent.Sum(t => t.Seconds), seconds + 1, after.Processed - before.Processed));
             var offered = received / (double)seconds;
             best = Math.Max(best, processed);
             bestDetected = Math.Max(bestDetected, detected);
             await output.WriteLineAsync(string.Create(inv,
-                $"| {cameras} | {offered:0.0} | {processed:0.0} | {detected:0.0} | {published.SkippedPercent:0.00} | {droppedPercent:0.00} | {after.Queued} | {after.Failed - before.Failed} | {LoadRig.Percentile(l.FrameMs, 50):0} | {LoadRig.Percentile(l.FrameMs, 99):0} | {l.ConfirmMs.Length} | {LoadRig.Percentile(l.ConfirmMs, 50):0} | {LoadRig.Percentile(l.ConfirmMs, 99):0} | {LoadRig.Percentile(l.OvershootMs, 50):0} | {l.SmsMs.Length} | {LoadRig.Percentile(l.SmsMs, 50):0} | {LoadRig.Percentile(l.SmsMs, 99):0} | {cores} | {spent[2].Count / (double)seconds:0.0} | {spent[3].Count / (double)seconds:0.0} |"));
+                $"| {cameras} | {offered:0.0} | {processed:0.0} | {detected:0.0} | {published.SkippedPercent:0.00} | {droppedPercent:0.00} | {after.Queued} | {after.Failed - before.Failed} | {LoadRig.Percentile(l.FrameMs, 50):0} | {LoadRig.Percentile(l.FrameMs, 99):0} | {l.ConfirmMs.Length} | {LoadRig.Percentile(l.ConfirmMs, 50):0} | {LoadRig.Percentile(l.ConfirmMs, 99):0} | {LoadRig.Percentile(l.OvershootMs, 50):0} | {l.SmsMs.Length} | {LoadRig.Percentile(l.SmsMs, 50):0} | {LoadRig.Percentile(l.SmsMs, 99):0} | {cores} | {spent[3].Count / (double)seconds:0.0} | {spent[4].Count / (double)seconds:0.0} |"));
             // A frame is lost when the gateway's queue drops it, or when the gateway reads so slowly that the camera skips
             // it (TCP back-pressure): both count against the 1 % budget. A level that ends with more than 1 % of its
             // frames still queued is not sustained either: the queues were growing and would soon drop.
@@ -122,7 +125,23 @@ public static class PipelineBenchmark
             }
             sustained = cameras;
         }
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("| cameras | process cores | CPU ms per analysed frame | in stages | not in a stage | GC pause % | GCs gen0 / gen1 / gen2 | allocated MiB/s | allocated KiB per analysed frame | resident MiB | managed heap MiB | cores by thread |");
+        await output.WriteLineAsync("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var row in processRows)
+        {
+            await output.WriteLineAsync(row);
+        }
         return new Ramp(sustained, best, bestDetected);
+    }
+
+    /// <summary>One level's process figures: all its CPU against the stages' sum, the garbage collector, memory, threads.</summary>
+    private static string ProcessRow(int cameras, ProcessClock.Spent p, double stageSeconds, double levelSeconds, long analysed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var threads = string.Join(", ", p.ByThread.Take(5).Select(t => string.Create(inv, $"{t.Thread} {t.CpuSeconds / levelSeconds:0.00}")));
+        return string.Create(inv,
+            $"| {cameras} | {p.CpuSeconds / levelSeconds:0.00} | {1000 * p.CpuSeconds / Math.Max(1, analysed):0.0} | {stageSeconds / levelSeconds:0.00} | {(p.CpuSeconds - stageSeconds) / levelSeconds:0.00} | {100 * p.PauseSeconds / levelSeconds:0.0} | {p.Gen0} / {p.Gen1} / {p.Gen2} | {p.AllocatedBytes / 1048576.0 / levelSeconds:0} | {p.AllocatedBytes / 1024.0 / Math.Max(1, analysed):0} | {p.ResidentMiB:0} | {p.ManagedHeapMiB:0} | {threads} |");
     }
 
     private static IngressTotals Snapshot(LoadRig rig, int cameras)

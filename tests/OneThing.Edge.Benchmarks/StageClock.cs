@@ -4,12 +4,12 @@ using OneThing.Edge.Host.Pipeline;
 namespace OneThing.Edge.Benchmarks;
 
 /// <summary>
-/// Sums the pipeline's stage timings (decode, detect, plate read, evidence) from its meter, so a level of the ramp
+/// Sums the pipeline's stage timings (decode, motion gate, detect, plate read, evidence, footage) from its meter, so a level of the ramp
 /// shows where the cores went: core-seconds per second of each stage, and how many plate reads and evidence images.
 /// </summary>
 public sealed class StageClock : IDisposable
 {
-    private static readonly string[] Stages = ["decode_seconds", "inference_seconds", "plate_read_seconds", "evidence_seconds"];
+    private static readonly string[] Stages = ["decode_seconds", "motion_seconds", "inference_seconds", "plate_read_seconds", "evidence_seconds", "footage_seconds"];
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (long Count, double Seconds)> _sums = [];
@@ -34,7 +34,7 @@ public sealed class StageClock : IDisposable
         _listener.Start();
     }
 
-    /// <summary>Stage totals since the last call, in stage order: decode, detect, plate read, evidence.</summary>
+    /// <summary>Stage totals since the last call, in stage order: decode, motion gate, detect, plate read, evidence, footage.</summary>
     public IReadOnlyList<(long Count, double Seconds)> Take()
     {
         lock (_lock)

@@ -148,6 +148,23 @@ public sealed class EvidenceRedactorTests(VisionFixture fx, ITestOutputHelper lo
         Assert.Equal(photo, redactor.Redact(photo, "image/jpeg", "皖A195K9"));
     }
 
+    [Fact]
+    public void One_detector_run_finds_the_same_vehicles_and_people_as_two_and_redaction_takes_the_people_it_is_given()
+    {
+        using var street = fx.Load("scenes", "street_kiven.jpg");
+        var both = fx.Vehicles.DetectWithPeople(street);
+
+        Assert.Equal(fx.Vehicles.Detect(street), both.Vehicles);
+        Assert.Equal(fx.Vehicles.DetectPeople(street), both.People);
+        var cited = new Box(666, 593, 965, 770);
+        using var found = new EvidenceRedactor(fx.Vehicles, fx.Plates).Redact(street, cited);
+        using var given = new EvidenceRedactor(fx.Vehicles, fx.Plates).Redact(street, cited, both.People);
+        Assert.Equal(found.People, given.People);
+        Assert.Equal(0, Changed(found.Image, given.Image, new Box(0, 0, street.Width, street.Height)));
+        using var onlyOne = new EvidenceRedactor(fx.Vehicles, fx.Plates).Redact(street, cited, [both.People[0]]);
+        Assert.Equal([both.People[0]], onlyOne.People);
+    }
+
     private static Rect Pixels(Mat image, Box b)
     {
         var c = b.ClampTo(image.Width, image.Height);

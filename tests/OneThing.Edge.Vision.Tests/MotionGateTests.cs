@@ -122,5 +122,32 @@ public sealed class MotionGateTests : IDisposable
         Assert.True(gate.NeedsDetection(same, T0.AddSeconds(1), Lane, new MotionGateOptions { Enabled = false }));
     }
 
+    [Fact]
+    public void A_frame_due_for_the_detector_gives_a_reference_from_its_full_decode_that_gates_as_the_decoded_thumbnail_does()
+    {
+        Cv2.ImEncode(".jpg", _scene, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
+        var header = _decoder.ReadHeader(jpeg);
+        using var full = _decoder.Decode(jpeg, header);
+        using var derived = FrameDecoder.ThumbnailOf(full);
+        using var decoded = _decoder.DecodeThumbnail(jpeg, header);
+        using var diff = new Mat();
+        Cv2.Absdiff(derived, decoded, diff);
+        diff.MinMaxLoc(out double _, out double largest);
+
+        Assert.Equal(decoded.Size(), derived.Size());
+        Assert.Equal(FrameDecoder.ThumbnailSize(header), derived.Size());
+        Assert.True(largest <= 3, $"largest grey difference {largest}");
+        var gate = new MotionGate();
+        Assert.True(gate.MustDetect(derived.Size(), T0, _options)); // no reference yet
+        gate.Detected(derived, T0);
+        Assert.False(gate.MustDetect(derived.Size(), T0.AddSeconds(1), _options));
+        Assert.True(gate.MustDetect(derived.Size(), T0.AddSeconds(_options.KeepAliveSeconds), _options));
+        using var same = Thumbnail(_scene);
+        Assert.False(gate.NeedsDetection(same, T0.AddSeconds(1), Lane, _options));
+        using var carFrame = WithPatch(new Rect(500, 450, 240, 140), new Scalar(30, 30, 200));
+        using var car = Thumbnail(carFrame);
+        Assert.True(gate.NeedsDetection(car, T0.AddSeconds(2), Lane, _options));
+    }
+
     public void Dispose() => _scene.Dispose();
 }

@@ -12,7 +12,7 @@ public sealed record FootageFrame(DateTimeOffset CapturedAt, string Path, long B
 public sealed class FootageStore(string root)
 {
     private const string NameFormat = "yyyyMMdd'T'HHmmssfff'Z'";
-    private readonly Dictionary<string, List<FootageFrame>> _cameras = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CameraFootage> _cameras = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public string Root { get; } = Path.GetFullPath(root);
@@ -27,12 +27,9 @@ public sealed class FootageStore(string root)
         File.WriteAllBytes(path, jpeg);
         lock (_lock)
         {
-            var frames = Load(cameraId);
-            frames.RemoveAll(f => f.Path == path);
-            var frame = new FootageFrame(capturedAt, path, jpeg.Length);
-            // Frames arrive in capture order per camera; a late one is put in its place.
-            var at = frames.FindLastIndex(f => f.CapturedAt <= capturedAt);
-            frames.Insert(at + 1, frame);
+            var camera = Load(cameraId);
+            camera.Remove(f => f.Path == path);
+            camera.Insert(new FootageFrame(capturedAt, path, jpeg.Length));
         }
     }
 
@@ -41,15 +38,16 @@ public sealed class FootageStore(string root)
     {
         lock (_lock)
         {
-            return Load(cameraId).Where(f => f.CapturedAt >= from && f.CapturedAt <= to).ToList();
+            return Load(cameraId).Frames.Where(f => f.CapturedAt >= from && f.CapturedAt <= to).ToList();
         }
     }
 
+    /// <summary>The camera's footage on disk: a running total (each write and each scrape asks; a week is 100,000 frames).</summary>
     public long Bytes(string cameraId)
     {
         lock (_lock)
         {
-            return Load(cameraId).Sum(f => f.Bytes);
+            return Load(cameraId).Bytes;
         }
     }
 
@@ -63,10 +61,10 @@ public sealed class FootageStore(string root)
         List<FootageFrame> doomed;
         lock (_lock)
         {
-            var frames = Load(cameraId);
-            doomed = frames.Where(f => f.CapturedAt < oldestKept).ToList();
-            var bytes = frames.Sum(f => f.Bytes) - doomed.Sum(f => f.Bytes);
-            foreach (var frame in frames.Where(f => f.CapturedAt >= oldestKept))
+            var camera = Load(cameraId);
+            doomed = camera.Frames.TakeWhile(f => f.CapturedAt < oldestKept).ToList();
+            var bytes = camera.Bytes - doomed.Sum(f => f.Bytes);
+            foreach (var frame in camera.Frames.Skip(doomed.Count))
             {
                 if (bytes <= maxBytes)
                 {
@@ -79,7 +77,7 @@ public sealed class FootageStore(string root)
                 }
             }
             var gone = doomed.ToHashSet();
-            frames.RemoveAll(gone.Contains);
+            camera.Remove(gone.Contains);
         }
         foreach (var frame in doomed)
         {
@@ -89,16 +87,17 @@ public sealed class FootageStore(string root)
     }
 
     /// <summary>The camera's index, read from its folder the first time (under the lock).</summary>
-    private List<FootageFrame> Load(string cameraId)
+    private CameraFootage Load(string cameraId)
     {
-        if (_cameras.TryGetValue(cameraId, out var frames))
+        if (_cameras.TryGetValue(cameraId, out var camera))
         {
-            return frames;
+            return camera;
         }
-        frames = [];
+        camera = new CameraFootage();
         var folder = Folder(cameraId);
         if (Directory.Exists(folder))
         {
+            var frames = new List<FootageFrame>();
             foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.jpg"))
             {
                 if (DateTime.TryParseExact(Path.GetFileNameWithoutExtension(file.Name), NameFormat, CultureInfo.InvariantCulture,
@@ -108,8 +107,36 @@ public sealed class FootageStore(string root)
                 }
             }
             frames.Sort((a, b) => a.CapturedAt.CompareTo(b.CapturedAt));
+            frames.ForEach(camera.Insert);
         }
-        _cameras[cameraId] = frames;
-        return frames;
+        _cameras[cameraId] = camera;
+        return camera;
+    }
+
+    /// <summary>One camera's frames in capture order and their total size, kept in step.</summary>
+    private sealed class CameraFootage
+    {
+        private readonly List<FootageFrame> _frames = [];
+
+        public IReadOnlyList<FootageFrame> Frames => _frames;
+
+        public long Bytes { get; private set; }
+
+        /// <summary>Frames arrive in capture order per camera; a late one is put in its place.</summary>
+        public void Insert(FootageFrame frame)
+        {
+            var at = _frames.FindLastIndex(f => f.CapturedAt <= frame.CapturedAt);
+            _frames.Insert(at + 1, frame);
+            Bytes += frame.Bytes;
+        }
+
+        public void Remove(Predicate<FootageFrame> match)
+        {
+            foreach (var frame in _frames.Where(f => match(f)))
+            {
+                Bytes -= frame.Bytes;
+            }
+            _frames.RemoveAll(match);
+        }
     }
 }

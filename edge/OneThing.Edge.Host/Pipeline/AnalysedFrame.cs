@@ -23,9 +23,12 @@ public sealed record CarLeft(Guid EngineCaseId, DateTimeOffset LastSeenAt) : Cas
 /// An evidence image as taken (JPEG, not annotated: a frame or a plate close-up), held until its case is confirmed
 /// and rendered by <see cref="EvidenceRenderer.Render"/>. <paramref name="Box"/> is the vehicle or plate in frame
 /// pixels (for the manifest); <paramref name="Cited"/> the cited vehicle or plate in this image's pixels (its plate
-/// is the one not redacted); <paramref name="Overlay"/> what to draw on a frame (null on a close-up).
+/// is the one not redacted); <paramref name="Overlay"/> what to draw on a frame (null on a close-up);
+/// <paramref name="People"/> the people in this image's pixels when the detector ran on its frame (null: redaction
+/// looks for them).
 /// </summary>
-public sealed record EvidenceFrame(byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay);
+public sealed record EvidenceFrame(
+    byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay, IReadOnlyList<Box>? People = null);
 
 /// <summary>Evidence held for a stopped vehicle until its case is confirmed (or dropped when the stop is dismissed).</summary>
 public sealed record HeldEvidence(EvidenceFrame? Overview, EvidenceFrame? Confirmation = null, EvidenceFrame? PlateCloseUp = null, float? PlateConfidence = null)

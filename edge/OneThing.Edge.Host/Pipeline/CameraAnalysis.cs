@@ -44,6 +44,9 @@ public sealed class CameraAnalysis(CameraOptions camera, ViolationEngineOptions 
 
     internal MotionGate Motion { get; } = new();
 
+    /// <summary>Plate readings reused on frames the motion gate carried over.</summary>
+    internal KeptPlateReadings Readings { get; } = new();
+
     /// <summary>Whether the camera's open cases were loaded from storage into its engine.</summary>
     internal bool Restored { get; set; }
 

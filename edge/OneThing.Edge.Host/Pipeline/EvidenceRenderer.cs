@@ -27,22 +27,25 @@ public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redac
     private const int MinCloseUpWidth = 480;
 
     /// <summary>Stage 1 is the overview at the stop, stage 2 the confirmation frame.</summary>
-    public EvidenceFrame Frame(CameraAnalysis camera, DateTimeOffset capturedAt, Mat mat, IReadOnlyList<VehicleDetection> vehicles, EvidenceNeeded need)
+    /// <param name="people">The frame's people when the detector ran on it; null when its vehicles were carried over.</param>
+    public EvidenceFrame Frame(CameraAnalysis camera, DateTimeOffset capturedAt, Mat mat, IReadOnlyList<VehicleDetection> vehicles, IReadOnlyList<Box>? people, EvidenceNeeded need)
     {
         var lanes = camera.Engine.Lanes.Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
         var subject = vehicles.Where(v => v.Box.IoU(need.Box) > 0.3).DefaultIfEmpty(new VehicleDetection(need.Box, 1, "vehicle")).ToList();
         var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => Annotator.Encode(mat, TakenQuality));
         return new EvidenceFrame(jpeg, capturedAt, need.Stage == 1 ? EvidenceKinds.Overview : EvidenceKinds.Confirmation, need.LaneId, need.Box, need.Box,
-            new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, []));
+            new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, []), people);
     }
 
-    public EvidenceFrame PlateCloseUp(Mat mat, PlateReading reading, DateTimeOffset capturedAt)
+    /// <param name="people">The frame's people when the detector ran on it (frame pixels); null when not known.</param>
+    public EvidenceFrame PlateCloseUp(Mat mat, PlateReading reading, DateTimeOffset capturedAt, IReadOnlyList<Box>? people)
     {
         var region = Annotator.CloseUpRegion(mat, reading.Box);
         using var crop = new Mat(mat, region);
         var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => Annotator.Encode(crop, TakenQuality));
-        var plate = new Box(reading.Box.X1 - region.X, reading.Box.Y1 - region.Y, reading.Box.X2 - region.X, reading.Box.Y2 - region.Y);
-        return new EvidenceFrame(jpeg, capturedAt, EvidenceKinds.Plate, null, reading.Box, plate, null);
+        Box InCrop(Box b) => new(b.X1 - region.X, b.Y1 - region.Y, b.X2 - region.X, b.Y2 - region.Y);
+        var inCrop = people?.Where(p => p.X2 > region.Left && p.X1 < region.Right && p.Y2 > region.Top && p.Y1 < region.Bottom).Select(InCrop).ToList();
+        return new EvidenceFrame(jpeg, capturedAt, EvidenceKinds.Plate, null, reading.Box, InCrop(reading.Box), null, inCrop);
     }
 
     /// <summary>The original and the redacted copy of <paramref name="taken"/>, annotated and captioned.</summary>
@@ -51,7 +54,7 @@ public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redac
         ArgumentNullException.ThrowIfNull(taken);
         ArgumentNullException.ThrowIfNull(caption);
         using var image = Cv2.ImDecode(taken.Jpeg, ImreadModes.Color);
-        using var redaction = redactor.Redact(image, taken.Cited);
+        using var redaction = redactor.Redact(image, taken.Cited, taken.People);
         var fields = caption.Fields(options.Value.UtcOffset);
         return new RenderedEvidence(Finish(image, taken.Overlay, fields), Finish(redaction.Image, taken.Overlay, fields));
     });

@@ -5,6 +5,7 @@ using OneThing.Edge.Domain.Detections;
 using OneThing.Edge.Domain.Dwell;
 using OneThing.Edge.Domain.Engine;
 using OneThing.Edge.Domain.Frames;
+using OneThing.Edge.Domain.Geometry;
 using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Vision;
@@ -88,30 +89,34 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     {
         var header = _decoder.ReadHeader(frame.Image.Span);
         using var full = new FullFrame(() => PipelineMetrics.DecodeSeconds.Timed(() => _decoder.Decode(frame.Image.Span, header)), _vision);
-        var vehicles = Detect(camera, frame, header, full);
-        camera.Remember(frame.Image.Span, frame.CapturedAt, vehicles);
-        foreach (var e in camera.Engine.Observe(frame.CapturedAt, header.Width, header.Height, vehicles))
+        var found = Detect(camera, frame, header, full);
+        camera.Remember(frame.Image.Span, frame.CapturedAt, found.Vehicles);
+        foreach (var e in camera.Engine.Observe(frame.CapturedAt, header.Width, header.Height, found.Vehicles))
         {
-            Act(camera, frame, full, vehicles, e, cases);
+            Act(camera, frame, full, found, e, cases);
         }
     }
 
-    /// <summary>The frame's vehicles: from the detector, or the last detected frame's when the scene did not change.</summary>
-    private IReadOnlyList<VehicleDetection> Detect(CameraAnalysis camera, CameraFrame frame, FrameHeader header, FullFrame full)
+    /// <summary>The frame's vehicles and people: from the detector, or the last detected frame's vehicles when the scene did not change.</summary>
+    private FrameVehicles Detect(CameraAnalysis camera, CameraFrame frame, FrameHeader header, FullFrame full)
     {
-        using var thumbnail = _motion.Enabled ? _decoder.DecodeThumbnail(frame.Image.Span, header) : null;
-        if (thumbnail is not null && !camera.Motion.NeedsDetection(thumbnail, frame.CapturedAt, camera.Engine.Lanes, _motion))
+        // A frame due for the detector anyway (keep-alive, first frame) is decoded once, its reference taken from that.
+        var decodeThumbnail = _motion.Enabled && !camera.Motion.MustDetect(FrameDecoder.ThumbnailSize(header), frame.CapturedAt, _motion);
+        using var thumbnail = decodeThumbnail ? PipelineMetrics.MotionSeconds.Timed(() => _decoder.DecodeThumbnail(frame.Image.Span, header)) : null;
+        if (thumbnail is not null && !PipelineMetrics.MotionSeconds.Timed(() => camera.Motion.NeedsDetection(thumbnail, frame.CapturedAt, camera.Engine.Lanes, _motion)))
         {
             camera.CountGated();
-            return camera.LastVehicles;
+            return new FrameVehicles(camera.LastVehicles, People: null);
         }
         var image = full.Mat;
-        var vehicles = PipelineMetrics.InferenceSeconds.Timed(() => _vision.DetectVehicles(image));
-        if (thumbnail is not null)
+        var detected = PipelineMetrics.InferenceSeconds.Timed(() => _vision.DetectVehiclesAndPeople(image));
+        if (_motion.Enabled)
         {
-            camera.Motion.Detected(thumbnail, frame.CapturedAt);
+            using var reference = thumbnail is null ? PipelineMetrics.MotionSeconds.Timed(() => FrameDecoder.ThumbnailOf(image)) : null;
+            camera.Motion.Detected(thumbnail ?? reference!, frame.CapturedAt);
         }
-        return vehicles;
+        camera.Readings.Forget();
+        return new FrameVehicles(detected.Vehicles, detected.People);
     }
 
     /// <summary>
@@ -139,16 +144,20 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     }
 
     /// <summary>Handles one engine event on the frame: evidence and plate reads here, cases and departures to recording.</summary>
-    private void Act(CameraAnalysis camera, CameraFrame frame, FullFrame full, IReadOnlyList<VehicleDetection> vehicles, DwellEvent e, List<CaseWork> cases)
+    private void Act(CameraAnalysis camera, CameraFrame frame, FullFrame full, FrameVehicles found, DwellEvent e, List<CaseWork> cases)
     {
         switch (e)
         {
             case EvidenceNeeded { Stage: 1 } overview:
-                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, vehicles, overview));
+                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, overview));
                 break;
             case EvidenceNeeded confirmation:
                 var held = camera.Held.GetValueOrDefault(confirmation.TrackId) ?? new HeldEvidence(null);
-                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, vehicles, confirmation) };
+                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, confirmation) };
+                break;
+            case PlateNeeded plate when found.Gated && camera.Readings.Find(plate.TrackId, plate.Box) is { } kept:
+                PipelineMetrics.PlateReadsReused.Add(1, new KeyValuePair<string, object?>("camera", camera.Camera.Id));
+                camera.Engine.AddPlateReading(plate.TrackId, kept);
                 break;
             case PlateNeeded plate:
                 var plates = full.Plates; // decodes first if the detector was skipped: decode time is not plate time
@@ -156,23 +165,27 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
                 {
                     break;
                 }
+                camera.Readings.Keep(plate.TrackId, plate.Box, reading);
                 camera.Engine.AddPlateReading(plate.TrackId, reading);
                 if (reading.IsValid && camera.Held.TryGetValue(plate.TrackId, out var withPlate) && (withPlate.PlateConfidence ?? -1) < reading.Confidence)
                 {
-                    camera.Held[plate.TrackId] = withPlate with { PlateCloseUp = _evidence.PlateCloseUp(full.Mat, reading, frame.CapturedAt), PlateConfidence = reading.Confidence };
+                    camera.Held[plate.TrackId] = withPlate with { PlateCloseUp = _evidence.PlateCloseUp(full.Mat, reading, frame.CapturedAt, found.People), PlateConfidence = reading.Confidence };
                 }
                 break;
             case ViolationConfirmed confirmed:
                 camera.Held.Remove(confirmed.TrackId, out var evidence);
+                camera.Readings.Drop(confirmed.TrackId);
                 var cooldown = camera.Engine.Lanes.FirstOrDefault(l => l.Id == confirmed.LaneId)?.Cooldown ?? TimeSpan.Zero;
                 cases.Add(new CaseToRecord(confirmed, evidence, cooldown));
                 break;
             case StopDismissed dismissed:
                 camera.Held.Remove(dismissed.TrackId, out _);
+                camera.Readings.Drop(dismissed.TrackId);
                 LogDismissed(camera.Camera.Id, dismissed.LaneId, dismissed.Duration.TotalSeconds);
                 break;
             case CaseResumed resumed:
                 camera.Held.Remove(resumed.TrackId, out _);
+                camera.Readings.Drop(resumed.TrackId);
                 LogResumed(resumed.CaseId, camera.Camera.Id, resumed.LaneId, resumed.Reason);
                 break;
             case VehicleDeparted departed:
@@ -188,6 +201,15 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     {
         _reload?.Dispose();
         _inference.Dispose();
+    }
+
+    /// <summary>
+    /// A frame's vehicles, and its people when the detector ran on it; null people means the motion gate carried the
+    /// last detected frame's vehicles over (gated), and whoever needs people looks for them.
+    /// </summary>
+    private sealed record FrameVehicles(IReadOnlyList<VehicleDetection> Vehicles, IReadOnlyList<Box>? People)
+    {
+        public bool Gated => People is null;
     }
 
     /// <summary>

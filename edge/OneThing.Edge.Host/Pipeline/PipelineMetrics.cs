@@ -28,9 +28,21 @@ public static class PipelineMetrics
     public static readonly Histogram<double> DecodeSeconds =
         Meter.CreateHistogram<double>("decode_seconds", "s", "JPEG decode time per full frame");
 
+    /// <summary>Seconds per motion-gate check (the 1/8 grey thumbnail's decode and its comparison with the reference).</summary>
+    public static readonly Histogram<double> MotionSeconds =
+        Meter.CreateHistogram<double>("motion_seconds", "s", "Motion gate time per frame (thumbnail decode and compare)");
+
+    /// <summary>Seconds per frame kept as footage (decode at reduced size, scale, encode, write, prune).</summary>
+    public static readonly Histogram<double> FootageSeconds =
+        Meter.CreateHistogram<double>("footage_seconds", "s", "Footage time per kept frame");
+
     /// <summary>Frames that skipped the vehicle detector because the scene had not changed (motion gate).</summary>
     public static readonly Counter<long> GatedFrames =
         Meter.CreateCounter<long>("frames_motion_gated", "frames", "Frames whose vehicles were carried over from the last detected frame");
+
+    /// <summary>Plate reads answered with a reading kept from the same still scene (<see cref="KeptPlateReadings"/>).</summary>
+    public static readonly Counter<long> PlateReadsReused =
+        Meter.CreateCounter<long>("plate_reads_reused", "reads", "Plate reads of a stopped car answered with its reading from the same still scene");
 
     /// <summary>Analysed frames whose recording failed (a storage error other than a full disk); the frame's cases are lost.</summary>
     public static readonly Counter<long> RecordingFailures =

@@ -1,5 +1,6 @@
 using OneThing.Edge.Host.Footage;
 using OneThing.Edge.TestKit;
+using OpenCvSharp;
 using Xunit;
 
 namespace OneThing.Edge.Host.Tests.Tuning;
@@ -59,5 +60,35 @@ public sealed class FootageStoreTests
 
         Assert.Equal(4, dropped);
         Assert.Equal(T0.AddMilliseconds(20123), store.Frames("cam-1", T0, T0.AddHours(1))[0].CapturedAt);
+    }
+
+    [Fact]
+    public void The_byte_total_follows_writes_rewrites_and_prunes()
+    {
+        var store = WithFrames(TestPaths.NewTempDirectory("footage"), 10);
+        store.Add("cam-1", T0.AddMilliseconds(123), new byte[400]); // the first frame written again, smaller
+
+        store.Prune("cam-1", T0.AddSeconds(20), maxBytes: 5000, []);
+
+        var left = store.Frames("cam-1", T0, T0.AddHours(1));
+        Assert.Equal(5000, store.Bytes("cam-1"));
+        Assert.Equal(left.Sum(f => f.Bytes), store.Bytes("cam-1"));
+        Assert.Equal(left.Sum(f => f.Bytes), new FootageStore(store.Root).Bytes("cam-1"));
+    }
+
+    [Fact]
+    public void A_frame_is_kept_at_the_footage_size_from_a_reduced_decode()
+    {
+        using var scene = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(40, 90, 160));
+        Cv2.Rectangle(scene, new Rect(300, 300, 400, 200), Scalar.White, -1);
+        Cv2.ImEncode(".jpg", scene, out var jpeg);
+
+        using var kept = Cv2.ImDecode(FootageRecorder.Reduce(jpeg, 640, 80), ImreadModes.Color);
+        using var small = Cv2.ImDecode(FootageRecorder.Reduce(jpeg, 200, 80), ImreadModes.Color);
+
+        Assert.Equal(new Size(640, 360), kept.Size());
+        Assert.Equal(new Size(200, 112), small.Size());
+        Assert.InRange(kept.At<Vec3b>(200, 250).Item0, 245, 255); // the white box, where it was
+        Assert.InRange(kept.At<Vec3b>(50, 50).Item2, 150, 170);
     }
 }
