@@ -53,6 +53,10 @@ public sealed class LoadRig : IAsyncDisposable
         settings["OneThing:TrafficSystem:BaseUrl"] = traffic.Url;
         settings["OneThing:TrafficSystem:Token"] = SimulatorUnderBenchmark.Token;
         settings["OneThing:Pipeline:MotionGate:Enabled"] = motionGate.ToString();
+        // Every benchmark camera connects from this one host, at once: the broker's per-address burst and its limit of
+        // connections not yet logged in (sized for a site's cameras, each with its own address) would refuse them.
+        settings["OneThing:Mqtt:MaxConnectsPerAddress"] = "100000";
+        settings["OneThing:Mqtt:MaxPendingConnections"] = "100000";
         float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
         for (var c = 0; c < cameras; c++)
         {
