@@ -65,6 +65,7 @@ public static class MessagingServiceCollectionExtensions
         {
             services.AddSingleton<ConnectionGate>();
             services.AddSingleton<GuardedTcpServerAdapter>();
+            services.AddSingleton<ClientQueueBudget>();
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IGatewayBus>(sp => sp.GetRequiredService<EmbeddedBroker>());
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
