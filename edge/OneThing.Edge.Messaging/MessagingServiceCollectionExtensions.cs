@@ -53,6 +53,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<InboundRouter>();
         services.AddSingleton(sp => new Lazy<InboundRouter>(sp.GetRequiredService<InboundRouter>));
         services.AddBrokerSecurity(configuration);
+        services.AddSingleton<RetainedMessages>();
 
         var mode = configuration.GetSection(MqttOptions.Section).GetValue(nameof(MqttOptions.Mode), MqttMode.Embedded);
         if (mode == MqttMode.External)

@@ -135,7 +135,7 @@ public sealed class MqttOptions : IValidatableObject
     /// <summary>Several gateways on one external broker, splitting the site's PDA reports (SCALE-OUT.md).</summary>
     public bool IsScaleOut => Mode == MqttMode.External && SharedGroup is { Length: > 0 };
 
-    /// <summary>The external-broker session's client id; also the instance's name in scale-out mode.</summary>
+    /// <summary>The external-broker session's client id; also the instance's name in scale-out mode and in its audit anchors.</summary>
     public string SessionClientId(string siteId) => ClientId is { Length: > 0 } id ? id : $"onething-edge-{siteId}";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

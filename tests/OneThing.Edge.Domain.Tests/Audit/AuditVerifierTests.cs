@@ -249,7 +249,7 @@ public class AuditVerifierTests
         return rewritten;
     }
 
-    private static AuditAnchor Anchor(AuditEntry e) => new("site-1", e.Sequence, e.EntryHash, e.At);
+    private static AuditAnchor Anchor(AuditEntry e) => new("site-1", "gateway-a", e.Sequence, e.EntryHash, e.At);
 
     [Fact]
     public async Task A_consistently_rewritten_chain_verifies_alone_but_not_against_its_anchors()
