@@ -10,8 +10,10 @@ namespace OneThing.Edge.Host.Tests.Security;
 
 /// <summary>
 /// A subscriber that stops reading, against the real gateway (in this process, so the managed heap it holds is the
-/// gateway's) and a raw TCP client that subscribes and then never reads a byte.
+/// gateway's) and a raw TCP client that subscribes and then never reads a byte. Alone in its collection: no other
+/// test's gateway may allocate in this process while the heap is measured.
 /// </summary>
+[Collection(HeapMeasuring.Name)]
 public sealed class SlowSubscriberTests(ITestOutputHelper output)
 {
     private const int Messages = 64;
@@ -68,11 +70,13 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
         Assert.True(await GatewayHttp.MetricAsync(http, "onething_edge_broker_dropped_messages", "reason=\"queued-bytes\"") > 0, "drops on /metrics");
 
         await using var pda = await TestMqttClient.ConnectAsync(port, "pda-1");
-        await pda.SubscribeAsync(topics.Receipts("pda-1"));
-        var reportId = Guid.NewGuid().ToString();
-        var puback = await pda.PublishAsync(topics.Reports("pda-1"), Reports.Json(reportId));
-        Assert.True(puback.IsSuccess, puback.ReasonString);
-        var receipt = await pda.WaitForJsonAsync(topics.Receipts("pda-1"), r => r.GetProperty("reportId").GetString() == reportId);
-        Assert.Equal("accepted", receipt.GetProperty("status").GetString());
+        await PdaReportCheck.AcceptedAsync(pda, topics, "pda-1");
     }
+}
+
+/// <summary>Tests that measure this process's managed heap: xUnit runs them one at a time, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeapMeasuring
+{
+    public const string Name = "heap-measuring";
 }
