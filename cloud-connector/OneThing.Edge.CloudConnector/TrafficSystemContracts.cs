@@ -50,9 +50,9 @@ public sealed record ClearanceRequest(DateTimeOffset ClearedAt, string Outcome)
     public static string IdempotencyKey(Guid violationId) => $"{violationId:D}:clearance";
 }
 
-public sealed record AuditAnchorRequest(string SiteId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt)
+public sealed record AuditAnchorRequest(string SiteId, string InstanceId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt)
 {
-    public static AuditAnchorRequest From(AuditAnchor anchor) => new(anchor.SiteId, anchor.Sequence, anchor.EntryHash, anchor.AnchoredAt);
+    public static AuditAnchorRequest From(AuditAnchor anchor) => new(anchor.SiteId, anchor.InstanceId, anchor.Sequence, anchor.EntryHash, anchor.AnchoredAt);
 }
 
 /// <summary>Source-generated JSON for the contract: web naming (camelCase), nulls left out.</summary>

@@ -1,10 +1,10 @@
 namespace OneThing.TrafficSystem.Simulator;
 
 /// <summary>An audit chain head a gateway handed over.</summary>
-public sealed record AuditAnchor(string SiteId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt);
+public sealed record AuditAnchor(string SiteId, string InstanceId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt);
 
 /// <summary>The body of <c>POST /api/v1/audit-anchors</c>; nullable so validation can name what is missing.</summary>
-public sealed record AuditAnchorIntake(string? SiteId, long? Sequence, string? EntryHash, DateTimeOffset? AnchoredAt)
+public sealed record AuditAnchorIntake(string? SiteId, string? InstanceId, long? Sequence, string? EntryHash, DateTimeOffset? AnchoredAt)
 {
     public Dictionary<string, string[]> Validate()
     {
@@ -12,6 +12,10 @@ public sealed record AuditAnchorIntake(string? SiteId, long? Sequence, string? E
         if (string.IsNullOrWhiteSpace(SiteId))
         {
             errors["siteId"] = ["siteId is required."];
+        }
+        if (string.IsNullOrWhiteSpace(InstanceId))
+        {
+            errors["instanceId"] = ["instanceId is required: the gateway instance whose chain this is."];
         }
         if (Sequence is not > 0)
         {
@@ -32,21 +36,22 @@ public sealed record AuditAnchorIntake(string? SiteId, long? Sequence, string? E
 public enum AnchorResult { Recorded, Repeat, Conflict }
 
 /// <summary>
-/// The anchors each site's gateway handed over, kept as first received: a gateway whose chain was rewritten cannot
-/// replace them, which is what lets an investigator check its log against them.
+/// The anchors each gateway instance handed over, kept as first received: a gateway whose chain was rewritten cannot
+/// replace them, which is what lets an investigator check its log against them. Keyed by site and instance: the
+/// instances of one site each keep their own chain, whose sequences overlap.
 /// </summary>
 public sealed class AnchorBook
 {
-    private readonly Dictionary<string, SortedList<long, AuditAnchor>> _bySite = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Site, string Instance), SortedList<long, AuditAnchor>> _byChain = [];
     private readonly Lock _gate = new();
 
     public AnchorResult Record(AuditAnchor anchor)
     {
         lock (_gate)
         {
-            if (!_bySite.TryGetValue(anchor.SiteId, out var anchors))
+            if (!_byChain.TryGetValue((anchor.SiteId, anchor.InstanceId), out var anchors))
             {
-                _bySite[anchor.SiteId] = anchors = [];
+                _byChain[(anchor.SiteId, anchor.InstanceId)] = anchors = [];
             }
             if (anchors.TryGetValue(anchor.Sequence, out var held))
             {
@@ -57,11 +62,11 @@ public sealed class AnchorBook
         }
     }
 
-    public IReadOnlyList<AuditAnchor> Of(string siteId)
+    public IReadOnlyList<AuditAnchor> Of(string siteId, string instanceId)
     {
         lock (_gate)
         {
-            return _bySite.TryGetValue(siteId, out var anchors) ? [.. anchors.Values] : [];
+            return _byChain.TryGetValue((siteId, instanceId), out var anchors) ? [.. anchors.Values] : [];
         }
     }
 }

@@ -198,21 +198,21 @@ public static class SimulatorApp
             {
                 return Results.ValidationProblem(errors, title: "The anchor is not valid.");
             }
-            var anchor = new AuditAnchor(intake!.SiteId!, intake.Sequence!.Value, intake.EntryHash!, intake.AnchoredAt!.Value);
+            var anchor = new AuditAnchor(intake!.SiteId!, intake.InstanceId!, intake.Sequence!.Value, intake.EntryHash!, intake.AnchoredAt!.Value);
             switch (anchors.Record(anchor))
             {
                 case AnchorResult.Recorded:
-                    return Results.Created($"/api/v1/audit-anchors/{anchor.SiteId}", anchor);
+                    return Results.Created($"/api/v1/audit-anchors/{anchor.SiteId}/{anchor.InstanceId}", anchor);
                 case AnchorResult.Repeat:
                     context.Response.Headers["Idempotent-Replayed"] = "true";
                     return Results.Ok(anchor);
                 default:
-                    return Results.Problem(title: $"Entry {anchor.Sequence} of site {anchor.SiteId} is already anchored with another hash; the first is kept.",
+                    return Results.Problem(title: $"Entry {anchor.Sequence} of site {anchor.SiteId}, instance {anchor.InstanceId} is already anchored with another hash; the first is kept.",
                         statusCode: StatusCodes.Status422UnprocessableEntity);
             }
         });
 
-        api.MapGet("/audit-anchors/{siteId}", (string siteId, AnchorBook anchors) => anchors.Of(siteId));
+        api.MapGet("/audit-anchors/{siteId}/{instanceId}", (string siteId, string instanceId, AnchorBook anchors) => anchors.Of(siteId, instanceId));
     }
 
     private static void MapAdmin(WebApplication app)

@@ -55,6 +55,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddBrokerSecurity(configuration);
         // Both modes: its password-check turns also bound the officer app's HTTP logins.
         services.AddSingleton<ConnectionGate>();
+        services.AddSingleton<RetainedMessages>();
 
         var mode = configuration.GetSection(MqttOptions.Section).GetValue(nameof(MqttOptions.Mode), MqttMode.Embedded);
         if (mode == MqttMode.External)
@@ -66,6 +67,7 @@ public static class MessagingServiceCollectionExtensions
         else
         {
             services.AddSingleton<GuardedTcpServerAdapter>();
+            services.AddSingleton<ClientQueueBudget>();
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IGatewayBus>(sp => sp.GetRequiredService<EmbeddedBroker>());
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());

@@ -76,6 +76,13 @@ public sealed class MqttOptions : IValidatableObject
     public int MaxQueuedPerDevice { get; set; } = 1000;
 
     /// <summary>
+    /// Embedded broker: bytes (payload and topic) held for one client, queued or sent and not yet acknowledged, before
+    /// further messages for it are dropped, so a subscriber that stops reading cannot grow the gateway's memory.
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long MaxQueuedBytesPerClient { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
     /// Embedded broker: the largest MQTT packet a logged-in device may send, header included; a larger announced size
     /// closes the connection before anything is allocated. Unset: the larger of <see cref="MaxFrameBytes"/> and
     /// <see cref="MaxReportBytes"/> plus <see cref="PacketOverheadBytes"/> for topic and properties.
@@ -131,7 +138,7 @@ public sealed class MqttOptions : IValidatableObject
     /// <summary>Several gateways on one external broker, splitting the site's PDA reports (SCALE-OUT.md).</summary>
     public bool IsScaleOut => Mode == MqttMode.External && SharedGroup is { Length: > 0 };
 
-    /// <summary>The external-broker session's client id; also the instance's name in scale-out mode.</summary>
+    /// <summary>The external-broker session's client id; also the instance's name in scale-out mode and in its audit anchors.</summary>
     public string SessionClientId(string siteId) => ClientId is { Length: > 0 } id ? id : $"onething-edge-{siteId}";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -20,13 +20,17 @@ public sealed class AuditTrailTests
 {
     private sealed record HandledCase(string DataDirectory, Guid CaseId, string AnchorsUrl, IReadOnlyList<AuditAnchor> Anchors);
 
-    /// <summary>Runs a gateway anchoring every entry until its report's case is forwarded and the whole chain is anchored, then stops it.</summary>
-    private static async Task<HandledCase> HandleOneReportAsync(SimulatorUnderTest simulator)
+    /// <summary>
+    /// Runs a gateway instance (<paramref name="instance"/>, its `Mqtt:ClientId`) anchoring every entry until its
+    /// report's case is forwarded and the whole chain is anchored, then stops it.
+    /// </summary>
+    private static async Task<HandledCase> HandleOneReportAsync(SimulatorUnderTest simulator, string instance = "gateway-a")
     {
         var settings = simulator.Configure(new GatewaySettings());
         settings["OneThing:Audit:AnchorEveryEntries"] = "1";
         settings["OneThing:Audit:AnchorInterval"] = "00:00:01";
-        var anchorsUrl = $"{simulator.Url}/api/v1/audit-anchors/{settings["OneThing:SiteId"]}";
+        settings["OneThing:Mqtt:ClientId"] = instance;
+        var anchorsUrl = $"{simulator.Url}/api/v1/audit-anchors/{settings["OneThing:SiteId"]}/{instance}";
         await using var gateway = await GatewayHarness.StartAsync(settings);
         await using var observer = await TestMqttClient.ConnectAsync(settings.MqttPort, "observer-1");
         await observer.SubscribeAsync(settings.Topics.AuditEvents);
@@ -115,6 +119,30 @@ public sealed class AuditTrailTests
         var first = handled.Anchors[0].Sequence; // the first anchor covers entry 1
         Assert.Contains($"TAMPERED: entry {first}: AnchorMismatch", anchored.Output, StringComparison.Ordinal);
         Assert.Contains("at or after entry 1", anchored.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_instances_of_one_site_anchor_their_own_chains_and_each_verifies_against_its_own_anchors()
+    {
+        await using var simulator = await SimulatorUnderTest.StartAsync();
+        // Each instance has its own data directory and chain; both chains start at entry 1 with different hashes.
+        var a = await HandleOneReportAsync(simulator, "gateway-a");
+        var b = await HandleOneReportAsync(simulator, "gateway-b");
+
+        Assert.NotEqual(a.Anchors[0].EntryHash, b.Anchors[0].EntryHash);
+        Assert.Equal(a.Anchors[0].Sequence, b.Anchors[0].Sequence);
+        foreach (var handled in new[] { a, b })
+        {
+            await using var verify = await RunAsync("verify-audit", "--data", handled.DataDirectory, "--anchors", handled.AnchorsUrl, "--token", SimulatorUnderTest.Token);
+            Assert.True(verify.ExitCode == 0, verify.Output);
+            Assert.Contains($"and {handled.Anchors.Count} anchors held by the traffic system", verify.Output, StringComparison.Ordinal);
+        }
+        // The other instance's anchors are not this chain's: named as such, not reported as tampering.
+        var mixed = Path.Combine(TestPaths.NewTempDirectory("anchors"), "both.json");
+        await File.WriteAllTextAsync(mixed, JsonSerializer.Serialize(a.Anchors.Concat(b.Anchors), JsonSerializerOptions.Web));
+        await using var wrong = await RunAsync("verify-audit", "--data", a.DataDirectory, "--anchors", mixed);
+        Assert.True(wrong.ExitCode == 2, wrong.Output);
+        Assert.Contains("several gateway instances", wrong.Output, StringComparison.Ordinal);
     }
 
     [Fact]

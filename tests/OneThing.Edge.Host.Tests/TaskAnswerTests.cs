@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Evidence;
+using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Host.Cases;
 using OneThing.Edge.Host.Tests.Security;
@@ -80,7 +81,10 @@ public sealed class TaskAnswerTests : IAsyncLifetime
 
         // pda-2 never got the task; pda-1 names another car; a task id that names no case of this gateway.
         AssertNotYourTask(await AnswerAsync(_gateway, pda2, "pda-2", id));
-        AssertNotYourTask(await AnswerAsync(_gateway, pda1, "pda-1", id, plate: "苏ED51712"));
+        var otherCar = await AnswerAsync(_gateway, pda1, "pda-1", id, plate: "苏ED51712");
+        AssertNotYourTask(otherCar);
+        // pda-1 holds the task: told which plate it expects, masked as in the logs the reason also goes to.
+        Assert.Contains($"{PlateMask.Mask("苏ED51712")} is not task {OfficerTask.IdOf(id)}'s {PlateMask.Mask(Plate)}", otherCar.GetProperty("reason").GetString(), StringComparison.Ordinal);
         AssertNotYourTask(await AnswerAsync(_gateway, pda1, "pda-1", Guid.NewGuid()));
         Assert.Equal(CaseState.Escalated, await StateAsync(id));
 

@@ -4,11 +4,11 @@ using Xunit;
 
 namespace OneThing.TrafficSystem.Simulator.Tests;
 
-/// <summary>The traffic system's anchor store over HTTP: kept as first received, served back per site.</summary>
+/// <summary>The traffic system's anchor store over HTTP: kept as first received, served back per site and gateway instance.</summary>
 public sealed class AuditAnchorTests
 {
-    private static object Anchor(long sequence, char hash, string site = "site-1") =>
-        new { siteId = site, sequence, entryHash = new string(hash, 64), anchoredAt = "2026-11-23T08:00:00Z" };
+    private static object Anchor(long sequence, char hash, string site = "site-1", string instance = "gateway-a") =>
+        new { siteId = site, instanceId = instance, sequence, entryHash = new string(hash, 64), anchoredAt = "2026-11-23T08:00:00Z" };
 
     [Fact]
     public async Task Anchors_are_kept_per_site_and_a_repeat_is_accepted_once()
@@ -27,7 +27,7 @@ public sealed class AuditAnchorTests
         (await sim.Client.PostAsJsonAsync("/api/v1/audit-anchors", Anchor(3, 'b'))).Dispose();
         (await sim.Client.PostAsJsonAsync("/api/v1/audit-anchors", Anchor(9, 'c', site: "site-2"))).Dispose();
 
-        var held = await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1");
+        var held = await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1/gateway-a");
 
         Assert.Equal([3L, 7], held!.Select(a => a.Sequence));
         Assert.Equal(new string('a', 64), held![1].EntryHash);
@@ -42,7 +42,7 @@ public sealed class AuditAnchorTests
         using var rewrite = await sim.Client.PostAsJsonAsync("/api/v1/audit-anchors", Anchor(7, 'f'));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, rewrite.StatusCode);
-        var held = await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1");
+        var held = await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1/gateway-a");
         Assert.Equal(new string('a', 64), held!.Single().EntryHash);
     }
 
@@ -57,6 +57,22 @@ public sealed class AuditAnchorTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("sequence", body, StringComparison.Ordinal);
         Assert.Contains("entryHash", body, StringComparison.Ordinal);
-        Assert.Empty((await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1"))!);
+        Assert.Contains("instanceId", body, StringComparison.Ordinal);
+        Assert.Empty((await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1/gateway-a"))!);
+    }
+
+    [Fact]
+    public async Task Two_instances_of_a_site_anchor_the_same_sequence_with_their_own_hashes_and_each_keeps_its_own()
+    {
+        await using var sim = await RunningSimulator.StartAsync();
+
+        using var a = await sim.Client.PostAsJsonAsync("/api/v1/audit-anchors", Anchor(7, 'a', instance: "gateway-a"));
+        using var b = await sim.Client.PostAsJsonAsync("/api/v1/audit-anchors", Anchor(7, 'b', instance: "gateway-b"));
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (a.StatusCode, b.StatusCode));
+        var heldA = await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1/gateway-a");
+        var heldB = await sim.Client.GetFromJsonAsync<List<AuditAnchor>>("/api/v1/audit-anchors/site-1/gateway-b");
+        Assert.Equal(new string('a', 64), heldA!.Single().EntryHash);
+        Assert.Equal(new string('b', 64), heldB!.Single().EntryHash);
     }
 }

@@ -3,8 +3,10 @@ namespace OneThing.Edge.Domain.Audit;
 /// <summary>
 /// The chain head as handed to the traffic system (and published retained on MQTT). Whoever can write the gateway's
 /// database can recompute every hash, but not the anchors held elsewhere: a rewritten chain no longer matches them.
+/// Each gateway instance of a site keeps its own database and chain, so an anchor names its instance
+/// (<c>Mqtt:ClientId</c>, the one the instance's data directory runs under) as well as its site.
 /// </summary>
-public sealed record AuditAnchor(string SiteId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt);
+public sealed record AuditAnchor(string SiteId, string InstanceId, long Sequence, string EntryHash, DateTimeOffset AnchoredAt);
 
 /// <summary>When to anchor, and how a chain compares with the anchors taken of it.</summary>
 public static class AuditAnchoring

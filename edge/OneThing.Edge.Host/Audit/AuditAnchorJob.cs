@@ -10,26 +10,39 @@ namespace OneThing.Edge.Host.Audit;
 
 /// <summary>
 /// Anchors the audit chain's head when due: queued for the traffic system (through the outbox, so it survives
-/// outages) and published retained on `events/audit`, where anyone allowed to read events can keep a copy.
+/// outages) and published retained on `events/audit`, where anyone allowed to read events can keep a copy. The last
+/// anchor is kept in <see cref="RetainedMessages"/>, so an external broker gets it again on every reconnect, and the
+/// first run after a start publishes the last anchor taken before (the embedded broker starts empty).
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed partial class AuditAnchorJob(
-    AuditAnchors anchors, IOptions<AuditOptions> options, IOptions<SiteOptions> site, IGatewayBus bus, TopicContract topics, ILogger<AuditAnchorJob> logger) : IJob
+    AuditAnchors anchors, IOptions<AuditOptions> options, IOptions<SiteOptions> site, MqttOptions mqtt, IGatewayBus bus, RetainedMessages retained,
+    TopicContract topics, ILogger<AuditAnchorJob> logger) : IJob
 {
     public static readonly JobKey Key = new("audit-anchor", "gateway");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var anchor = await anchors.AnchorIfDueAsync(site.Value.SiteId, options.Value.AnchorEveryEntries, options.Value.AnchorInterval, cancellationToken);
+        var siteId = site.Value.SiteId;
+        var anchor = await anchors.AnchorIfDueAsync(siteId, mqtt.SessionClientId(siteId), options.Value.AnchorEveryEntries, options.Value.AnchorInterval, cancellationToken);
+        if (anchor is not null)
+        {
+            LogAnchored(anchor.Sequence, anchor.EntryHash);
+        }
+        else if (!retained.Holds(topics.AuditEvents))
+        {
+            anchor = await anchors.LatestAsync(cancellationToken);
+        }
         if (anchor is null)
         {
             return;
         }
-        LogAnchored(anchor.Sequence, anchor.EntryHash);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(anchor, JsonSerializerOptions.Web);
+        retained.Keep(topics.AuditEvents, payload);
         if (bus.IsConnected)
         {
             // The traffic system's copy is the one verify-audit checks; this one is for observers, so no retry.
-            await bus.PublishAsync(topics.AuditEvents, JsonSerializer.SerializeToUtf8Bytes(anchor, JsonSerializerOptions.Web), retain: true, cancellationToken);
+            await bus.PublishAsync(topics.AuditEvents, payload, retain: true, cancellationToken);
         }
     }
 

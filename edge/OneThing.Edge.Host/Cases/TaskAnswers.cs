@@ -1,4 +1,5 @@
 using OneThing.Edge.Domain.Cases;
+using OneThing.Edge.Domain.Plates;
 using OneThing.Edge.Domain.Reports;
 using OneThing.Edge.Messaging.Contracts;
 using OneThing.Edge.Storage.Reports;
@@ -9,8 +10,9 @@ namespace OneThing.Edge.Host.Cases;
 /// <summary>
 /// Who may answer an escalation task (a report with `taskId: task-{violationId}`, which tickets the case): a device
 /// the task was sent to, while the case is escalated, with the case's plate (any plate when the camera could not read
-/// one: the officer reads it on site). Anything else is refused with `not-your-task`; the reasons name no plate, since
-/// they are logged and stored.
+/// one: the officer reads it on site). Anything else is refused with `not-your-task`, the reason naming the task. Plates
+/// in a reason are masked (it is logged and stored): a device the task went to is told which plate the task expects as
+/// far as to compare it with the task it holds; a device it did not go to learns nothing of the case.
 /// </summary>
 public sealed class TaskAnswers(TaskRecipients recipients, ViolationStore violations, PdaReportStore reports)
 {
@@ -41,7 +43,7 @@ public sealed class TaskAnswers(TaskRecipients recipients, ViolationStore violat
         }
         if (stored.Violation.Plate is { } plate && plate != report.Plate)
         {
-            return $"the plate does not match task {taskId}'s";
+            return $"the report's plate {PlateMask.Mask(report.Plate)} is not task {taskId}'s {PlateMask.Mask(plate)}: compare with the task on this device";
         }
         return null;
     }

@@ -26,7 +26,7 @@ public static class VerifyAuditVerb
         var head = new Option<string?>("--head") { Description = "A head published earlier, as SEQ:HASH; entries cut off the end are then detected too" };
         var anchors = new Option<string?>("--anchors")
         {
-            Description = "The traffic system's anchors: a URL (https://host/api/v1/audit-anchors/SITE) or a JSON file of them; a chain rewritten with recomputed hashes is then detected too",
+            Description = "The traffic system's anchors of this gateway instance: a URL (https://host/api/v1/audit-anchors/SITE/INSTANCE, INSTANCE being its Mqtt:ClientId) or a JSON file of them; a chain rewritten with recomputed hashes is then detected too",
         };
         var token = new Option<string?>("--token") { Description = $"Bearer token for an --anchors URL (default: environment variable {TokenVariable})" };
         var bundle = new Option<string?>("--bundle") { Description = "Verify a case export zip (from export-case or the console) instead of a data directory" };
@@ -46,6 +46,12 @@ public static class VerifyAuditVerb
                 catch (Exception e) when (e is HttpRequestException or IOException or JsonException or UnauthorizedAccessException)
                 {
                     await Console.Error.WriteLineAsync($"Cannot read the anchors from {source}: {e.Message}");
+                    return 2;
+                }
+                // Each instance of a site keeps its own chain: another instance's anchors would name a rewrite that is not there.
+                if (held.Select(a => (a.SiteId, a.InstanceId)).Distinct().Count() > 1)
+                {
+                    await Console.Error.WriteLineAsync($"The anchors from {source} are of several gateway instances ({string.Join(", ", held.Select(a => $"{a.SiteId}/{a.InstanceId}").Distinct())}); give one instance's (.../audit-anchors/SITE/INSTANCE).");
                     return 2;
                 }
             }

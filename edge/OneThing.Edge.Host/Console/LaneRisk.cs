@@ -62,17 +62,23 @@ public sealed partial class LaneRiskJob(
             windowHours = options.WindowHours,
             lanes = ratings.Select(r => new { laneId = r.LaneId, cameraId = r.CameraId, cases = r.Cases, level = r.Level.ToString().ToLowerInvariant() }),
         }, PdaJson.Options);
+        // The rating is still on the console and the next run publishes again: one line, no stack trace, for a broker
+        // that is away (external mode) or refuses.
+        if (!bus.IsConnected)
+        {
+            LogNotPublished("the MQTT broker is not connected");
+            return;
+        }
         try
         {
             await bus.PublishAsync(topics.LaneRiskEvents, payload, retain: true, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The rating is still on the console; the next run publishes again.
-            LogNotPublished(e);
+            LogNotPublished(e.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lane risk ratings not published")]
-    private partial void LogNotPublished(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lane risk ratings not published: {Reason}; the console shows them and the next run publishes again")]
+    private partial void LogNotPublished(string reason);
 }

@@ -36,7 +36,8 @@ public static class MetricsEndpoints
         app.Lifetime.ApplicationStopped.Register(adapter.Dispose);
 
         var cases = factory.CreateGauge("onething_cases", "Violation cases by state", labelNames: ["state"]);
-        var outbox = factory.CreateGauge("onething_outbox_pending", "Outbox messages waiting for the traffic system (pending, in flight or failed)");
+        var outbox = factory.CreateGauge("onething_outbox_pending", "Case messages (cases, evidence, clearances) waiting for the traffic system (pending, in flight or failed); audit anchors apart");
+        var anchors = factory.CreateGauge("onething_outbox_pending_anchors", "Audit anchors waiting for the traffic system");
         var dead = factory.CreateGauge("onething_outbox_dead_lettered", "Outbox messages given up on");
         var oldest = factory.CreateGauge("onething_outbox_oldest_pending_seconds", "Age of the oldest message still waiting for the traffic system");
         var recordingQueue = factory.CreateGauge("onething_recording_queue", "Analysed frames waiting for recording (storage, events)");
@@ -53,6 +54,7 @@ public static class MetricsEndpoints
             }
             var backlog = await queries.OutboxAsync(cancellationToken);
             outbox.Set(backlog.Pending);
+            anchors.Set(backlog.PendingAnchors);
             dead.Set(backlog.DeadLettered);
             oldest.Set(backlog.OldestPendingSeconds);
             unrecorded.Set(app.Services.GetRequiredService<CaseRecording>().UnrecordedCases);

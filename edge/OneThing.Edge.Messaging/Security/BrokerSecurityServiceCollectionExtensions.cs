@@ -33,6 +33,7 @@ public static class BrokerSecurityServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<BrokerSecurityOptions>>().Value.Devices,
                 sp.GetRequiredService<DeviceAcl>(),
                 sp.GetRequiredService<BrokerRefusals>(),
+                sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<DeviceAccessPolicy>>()));
         }
         else

@@ -32,8 +32,13 @@ public sealed partial class DeviceAccessPolicy : IBrokerAccessPolicy
     private readonly ConcurrentDictionary<(string?, string), bool> _warnedPublishes = new();
     private const int MaxWarnedPublishes = 1000;
 
-    public DeviceAccessPolicy(IEnumerable<DeviceCredential> devices, DeviceAcl acl, BrokerRefusals refusals, ILogger<DeviceAccessPolicy> logger)
+    // Refused logins come in floods from an attacker: one warning per reason and window, the rest counted.
+    public static readonly TimeSpan RefusedLoginLogWindow = TimeSpan.FromSeconds(10);
+    private readonly LogThrottle _refusedLogins;
+
+    public DeviceAccessPolicy(IEnumerable<DeviceCredential> devices, DeviceAcl acl, BrokerRefusals refusals, TimeProvider time, ILogger<DeviceAccessPolicy> logger)
     {
+        _refusedLogins = new LogThrottle(RefusedLoginLogWindow, time);
         _devices = devices.ToDictionary(d => d.Username, StringComparer.Ordinal);
         _acl = acl;
         _refusals = refusals;
@@ -134,12 +139,15 @@ public sealed partial class DeviceAccessPolicy : IBrokerAccessPolicy
     {
         e.ReasonCode = code;
         _refusals.Add(RefusalKind.Connect, reason);
-        LogConnectRefused(e.UserName, e.ClientId, endpoint, reason);
+        if (_refusedLogins.ShouldLog(reason, out var suppressed))
+        {
+            LogConnectRefused(e.UserName, e.ClientId, endpoint, reason, suppressed, RefusedLoginLogWindow.TotalSeconds);
+        }
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused ({Reason}): user {Username}, client {ClientId}, from {Endpoint}")]
-    private partial void LogConnectRefused(string? username, string clientId, string endpoint, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused ({Reason}): user {Username}, client {ClientId}, from {Endpoint}; {Suppressed} more refused for this reason since the last such line (at most one line per {Seconds} s per reason; every refusal is counted on /metrics)")]
+    private partial void LogConnectRefused(string? username, string clientId, string endpoint, string reason, long suppressed, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish refused by ACL (further refusals for this user and topic are only counted): user {Username}, client {ClientId}, topic {Topic}")]
     private partial void LogPublishRefused(string? username, string clientId, string topic);

@@ -26,6 +26,7 @@ public sealed partial class EmbeddedBroker(
     ConnectionGate gate,
     GuardedTcpServerAdapter listener,
     BrokerRefusals refusals,
+    ClientQueueBudget queueBudget,
     ILogger<EmbeddedBroker> logger) : IHostedService, IGatewayBus, IAsyncDisposable
 {
     /// <summary>Sender of the gateway's own publishes; no device may connect under this id (it bypasses the ACL).</summary>
@@ -51,6 +52,7 @@ public sealed partial class EmbeddedBroker(
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingSubscriptionAsync += accessPolicy.ValidateSubscriptionAsync;
         _server.InterceptingPublishAsync += OnPublishAsync;
+        queueBudget.Attach(_server);
         await _server.StartAsync();
         await PublishAsync(status.Topic, status.Online(), retain: true, cancellationToken);
         LogStarted(options.BindAddress, options.Port);

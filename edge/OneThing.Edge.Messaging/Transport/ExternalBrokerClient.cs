@@ -25,6 +25,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
     private readonly TopicContract _topics;
     private readonly Lazy<InboundRouter> _router;
     private readonly GatewayStatus _status;
+    private readonly RetainedMessages _retained;
     private readonly TimeProvider _time;
     private readonly ILogger<ExternalBrokerClient> _logger;
     private readonly IMqttClient _client;
@@ -32,7 +33,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
     private long _connection;
     private CancellationToken _stopping;
 
-    public ExternalBrokerClient(MqttOptions options, TopicContract topics, IOptions<SiteOptions> site, Lazy<InboundRouter> router, GatewayStatus status, TimeProvider time, ILogger<ExternalBrokerClient> logger)
+    public ExternalBrokerClient(MqttOptions options, TopicContract topics, IOptions<SiteOptions> site, Lazy<InboundRouter> router, GatewayStatus status, RetainedMessages retained, TimeProvider time, ILogger<ExternalBrokerClient> logger)
     {
         _options = options;
         // The cameras at start, as frame ingress makes its queues at start: a new camera needs a restart anyway.
@@ -40,6 +41,7 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
         _topics = topics;
         _router = router;
         _status = status;
+        _retained = retained;
         _time = time;
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
@@ -162,6 +164,10 @@ public sealed partial class ExternalBrokerClient : BackgroundService, IGatewayBu
             LogSubscriptionRefused(refused.TopicFilter.Topic, refused.ResultCode.ToString());
         }
         await PublishAsync(_status.Topic, _status.Online(), retain: true, cancellationToken);
+        foreach (var (topic, payload) in _retained.Latest)
+        {
+            await PublishAsync(topic, payload, retain: true, cancellationToken);
+        }
         LogConnected(_options.Host, _options.Port, result.IsSessionPresent);
     }
 

@@ -11,7 +11,7 @@ namespace OneThing.Edge.Storage.Audit;
 public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOutboxSignal? signal = null)
 {
     /// <summary>Anchors the current head when <see cref="AuditAnchoring.IsDue"/> says so; returns the new anchor, or null.</summary>
-    public async Task<AuditAnchor?> AnchorIfDueAsync(string siteId, int everyEntries, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<AuditAnchor?> AnchorIfDueAsync(string siteId, string instanceId, int everyEntries, TimeSpan interval, CancellationToken cancellationToken)
     {
         var anchor = await database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -23,7 +23,7 @@ public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOu
                 read.Transaction = transaction;
                 read.CommandText = """
                     SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1;
-                    SELECT site_id, seq, entry_hash, anchored_at FROM audit_anchors ORDER BY seq DESC LIMIT 1;
+                    SELECT site_id, instance_id, seq, entry_hash, anchored_at FROM audit_anchors ORDER BY seq DESC LIMIT 1;
                     SELECT at FROM audit_log ORDER BY seq LIMIT 1;
                     """;
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
@@ -48,18 +48,19 @@ public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOu
             {
                 return null;
             }
-            var anchor = new AuditAnchor(siteId, head!.Sequence, head.EntryHash, now);
+            var anchor = new AuditAnchor(siteId, instanceId, head!.Sequence, head.EntryHash, now);
             await using (var insert = connection.CreateCommand())
             {
                 insert.Transaction = transaction;
-                insert.CommandText = "INSERT INTO audit_anchors (seq, site_id, entry_hash, anchored_at) VALUES ($seq, $site, $hash, $at)";
+                insert.CommandText = "INSERT INTO audit_anchors (seq, site_id, instance_id, entry_hash, anchored_at) VALUES ($seq, $site, $instance, $hash, $at)";
                 insert.Parameters.AddWithValue("$seq", anchor.Sequence);
                 insert.Parameters.AddWithValue("$site", anchor.SiteId);
+                insert.Parameters.AddWithValue("$instance", anchor.InstanceId);
                 insert.Parameters.AddWithValue("$hash", anchor.EntryHash);
                 insert.Parameters.AddWithValue("$at", SqliteTime.ToText(now));
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
-            // An anchor of its own in the outbox: a failed one must not hold up the next (the traffic system keys them by sequence).
+            // An anchor of its own in the outbox: a failed one must not hold up the next (the traffic system keys them by site, instance and sequence).
             await ViolationStore.EnqueueAsync(connection, transaction, Guid.NewGuid(), OutboxKinds.AuditAnchor, 0, OutboxPayload.Serialize(anchor), SqliteTime.ToText(now), cancellationToken);
             return anchor;
         }, cancellationToken);
@@ -71,11 +72,18 @@ public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOu
     }
 
     /// <summary>Every anchor taken, by sequence.</summary>
-    public async Task<IReadOnlyList<AuditAnchor>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AuditAnchor>> ListAsync(CancellationToken cancellationToken) =>
+        SelectAsync("ORDER BY seq", cancellationToken);
+
+    /// <summary>The last anchor taken, or null before the first.</summary>
+    public async Task<AuditAnchor?> LatestAsync(CancellationToken cancellationToken) =>
+        (await SelectAsync("ORDER BY seq DESC LIMIT 1", cancellationToken)).SingleOrDefault();
+
+    private async Task<IReadOnlyList<AuditAnchor>> SelectAsync(string order, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var select = connection.CreateCommand();
-        select.CommandText = "SELECT site_id, seq, entry_hash, anchored_at FROM audit_anchors ORDER BY seq";
+        select.CommandText = "SELECT site_id, instance_id, seq, entry_hash, anchored_at FROM audit_anchors " + order;
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         var anchors = new List<AuditAnchor>();
         while (await reader.ReadAsync(cancellationToken))
@@ -86,5 +94,5 @@ public sealed class AuditAnchors(SqliteDatabase database, TimeProvider time, IOu
     }
 
     private static AuditAnchor Read(Microsoft.Data.Sqlite.SqliteDataReader reader) =>
-        new(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), SqliteTime.Parse(reader.GetString(3)));
+        new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), SqliteTime.Parse(reader.GetString(4)));
 }

@@ -92,6 +92,10 @@ public static class CaseBundle
         {
             return new BundleReport(Describe(unanchored) + " (the export's own anchors)", "");
         }
+        if (externalAnchors is [var given, ..] && anchors is [var own, ..] && (given.SiteId, given.InstanceId) != (own.SiteId, own.InstanceId))
+        {
+            return new BundleReport($"the anchors given are of {given.SiteId}/{given.InstanceId}; this export is of {own.SiteId}/{own.InstanceId}'s chain", "");
+        }
         if (externalAnchors is not null && AuditAnchoring.Check(chain, externalAnchors.Where(InRun)) is { } diverged)
         {
             return new BundleReport(Describe(diverged), "");

@@ -106,7 +106,7 @@ public sealed class CaseExport(AuditLog audit, AuditAnchors anchors, FileStore f
         To verify, on any machine with onething-edge (no database needed):
 
             onething-edge verify-audit --bundle this.zip
-            onething-edge verify-audit --bundle this.zip --anchors https://<traffic system>/api/v1/audit-anchors/<site>
+            onething-edge verify-audit --bundle this.zip --anchors https://<traffic system>/api/v1/audit-anchors/<site>/<instance>
 
         The first checks that every file matches its SHA-256 and is one the export entry lists, and that the entries
         link into one unbroken run matching the anchors in the zip. The second also checks the run against the anchors

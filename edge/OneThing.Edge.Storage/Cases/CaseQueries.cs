@@ -1,4 +1,5 @@
 using System.Globalization;
+using OneThing.Edge.Domain.Outbox;
 
 namespace OneThing.Edge.Storage.Cases;
 
@@ -8,8 +9,11 @@ public sealed record CaseRow(
     string Id, string State, string? Plate, string LaneId, string Source, string? CameraId, string? DeviceId,
     string FirstSeenAt, string ConfirmedAt, string? NoticeStatus, string UpdatedAt, IReadOnlyList<EvidenceRow> Evidence);
 
-/// <summary>Pending outbox messages and how long the oldest has waited (the uplink's backlog).</summary>
-public sealed record OutboxBacklog(long Pending, long DeadLettered, double OldestPendingSeconds);
+/// <summary>
+/// The uplink's backlog: case messages (cases, evidence, clearances) waiting and how long the oldest has waited, audit
+/// anchors waiting (counted apart: they are no notice to anyone), and dead letters of either kind.
+/// </summary>
+public sealed record OutboxBacklog(long Pending, long DeadLettered, double OldestPendingSeconds, long PendingAnchors = 0);
 
 /// <summary>Read-only views of the case tables for the console and /metrics.</summary>
 public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
@@ -92,10 +96,10 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT SUM(state IN ('Pending', 'InFlight', 'Failed')), SUM(state = 'DeadLettered'),
-                   MIN(CASE WHEN state IN ('Pending', 'InFlight', 'Failed') THEN created_at END)
-            FROM outbox
+            SELECT SUM(waiting AND NOT anchor), SUM(state = 'DeadLettered'), MIN(CASE WHEN waiting AND NOT anchor THEN created_at END), SUM(waiting AND anchor)
+            FROM (SELECT state, created_at, state IN ('Pending', 'InFlight', 'Failed') AS waiting, kind = $anchor AS anchor FROM outbox)
             """;
+        command.Parameters.AddWithValue("$anchor", OutboxKinds.AuditAnchor);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var pending = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
@@ -103,7 +107,8 @@ public sealed class CaseQueries(SqliteDatabase database, TimeProvider time)
         var oldest = reader.IsDBNull(2)
             ? 0
             : Math.Max(0, (time.GetUtcNow() - SqliteTime.Parse(reader.GetString(2))).TotalSeconds);
-        return new OutboxBacklog(pending, dead, oldest);
+        var anchors = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
+        return new OutboxBacklog(pending, dead, oldest, anchors);
     }
 
     /// <summary>The case an evidence file belongs to (the first, should two share the same bytes); null for none.</summary>

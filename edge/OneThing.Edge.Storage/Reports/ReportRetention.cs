@@ -40,16 +40,10 @@ public sealed class ReportRetention(SqliteDatabase database, FileStore files, Au
                 return (0, 0, new List<string>());
             }
 
-            // Files of the purged rows that no remaining case, report or rejection refers to.
-            var doomed = await ReadAsync(connection, transaction, """
-                SELECT sha FROM (
-                    SELECT sha256 AS sha FROM pda_report_photos WHERE report_id IN (SELECT id FROM purge_reports)
-                    UNION
-                    SELECT payload_sha256 FROM pda_rejections WHERE id IN (SELECT id FROM purge_rejections) AND payload_sha256 IS NOT NULL)
-                WHERE NOT EXISTS (SELECT 1 FROM violation_evidence WHERE sha256 = sha)
-                  AND NOT EXISTS (SELECT 1 FROM pda_report_photos WHERE sha256 = sha AND report_id NOT IN (SELECT id FROM purge_reports))
-                  AND NOT EXISTS (SELECT 1 FROM pda_rejections WHERE payload_sha256 = sha AND id NOT IN (SELECT id FROM purge_rejections))
-                ORDER BY sha
+            var candidates = await ReadAsync(connection, transaction, """
+                SELECT sha256 FROM pda_report_photos WHERE report_id IN (SELECT id FROM purge_reports)
+                UNION
+                SELECT payload_sha256 FROM pda_rejections WHERE id IN (SELECT id FROM purge_rejections) AND payload_sha256 IS NOT NULL
                 """, cutoff, r => r.GetString(0), cancellationToken);
             await using (var delete = Command(connection, transaction, """
                 DELETE FROM pda_report_photos WHERE report_id IN (SELECT id FROM purge_reports);
@@ -59,20 +53,15 @@ public sealed class ReportRetention(SqliteDatabase database, FileStore files, Au
             {
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
+            // Files of the purged rows that no remaining case, report or rejection refers to.
+            var doomed = await PurgedFiles.UnreferencedAsync(connection, transaction, candidates, cancellationToken);
             await audit.AppendAsync(AuditKinds.RetentionPurge,
                 new ReportPurgePayload($"retention: officer reports without a case and rejected payloads received before {cutoff}", olderThan, reportIds, rejectionIds, doomed),
                 connection, transaction, cancellationToken);
             return (reportIds.Count, rejectionIds.Count, doomed);
         }, cancellationToken);
 
-        // After the commit, which holds the entry: a crash in between leaves listed files behind, never a file gone unlisted.
-        var deletedFiles = 0;
-        foreach (var sha in unreferenced.Where(files.Exists))
-        {
-            File.Delete(files.PathOf(sha));
-            deletedFiles++;
-        }
-        return new RetentionResult(0, 0, deletedFiles) { Reports = reports, Rejections = rejections };
+        return new RetentionResult(0, 0, PurgedFiles.Delete(files, unreferenced)) { Reports = reports, Rejections = rejections };
     }
 
     private static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, SqliteTransaction transaction, string sql, string cutoff, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)

@@ -73,23 +73,8 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files,
             }
 
             // Only files nothing else refers to go; the audit entry lists them before they are deleted, so the
-            // verifier can tell retention from tampering (a crash before the deletion only leaves files behind).
-            var unreferenced = new List<string>();
-            foreach (var sha in shas)
-            {
-                await using var referenced = connection.CreateCommand();
-                referenced.Transaction = transaction;
-                referenced.CommandText = """
-                    SELECT EXISTS (SELECT 1 FROM violation_evidence WHERE sha256 = $sha)
-                        OR EXISTS (SELECT 1 FROM violation_evidence WHERE redacted_sha256 = $sha)
-                        OR EXISTS (SELECT 1 FROM pda_report_photos WHERE sha256 = $sha)
-                    """;
-                referenced.Parameters.AddWithValue("$sha", sha);
-                if ((long)(await referenced.ExecuteScalarAsync(cancellationToken))! == 0)
-                {
-                    unreferenced.Add(sha);
-                }
-            }
+            // verifier can tell retention from tampering.
+            var unreferenced = await PurgedFiles.UnreferencedAsync(connection, transaction, shas, cancellationToken);
             if (caseIds.Count > 0)
             {
                 await audit.AppendAsync(AuditKinds.RetentionPurge,
@@ -99,12 +84,6 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files,
             return (counts[0], counts[1], unreferenced);
         }, cancellationToken);
 
-        var deletedFiles = 0;
-        foreach (var sha in doomed.Where(files.Exists))
-        {
-            File.Delete(files.PathOf(sha));
-            deletedFiles++;
-        }
-        return new RetentionResult(messages, violations, deletedFiles);
+        return new RetentionResult(messages, violations, PurgedFiles.Delete(files, doomed));
     }
 }

@@ -10,18 +10,20 @@ namespace OneThing.Edge.Host.Tests.Console;
 
 public sealed class ConsoleCaseTests
 {
-    /// <summary>The value of the unlabelled `onething_outbox_pending` gauge; fails when the metric is absent.</summary>
-    private static double OutboxPending(string metrics)
+    /// <summary>The value of an unlabelled gauge; fails when the metric is absent.</summary>
+    private static double Gauge(string metrics, string name)
     {
-        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith("onething_outbox_pending ", StringComparison.Ordinal));
-        Assert.True(line is not null, "no onething_outbox_pending line in /metrics:\n" + metrics);
-        return double.Parse(line["onething_outbox_pending ".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no {name} line in /metrics:\n" + metrics);
+        return double.Parse(line[(name.Length + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
     public async Task A_recorded_case_shows_with_its_evidence_audit_status_risk_and_metrics()
     {
-        await using var gateway = await GatewayHarness.StartAsync(ConsoleGateway.Settings());
+        var settings = ConsoleGateway.Settings();
+        settings["OneThing:Audit:AnchorEveryEntries"] = "1"; // an anchor waits in the outbox beside the case's messages
+        await using var gateway = await GatewayHarness.StartAsync(settings);
         var recorder = gateway.Get<CaseRecorder>();
         var now = DateTimeOffset.UtcNow;
         var jpeg = await File.ReadAllBytesAsync(TestPaths.Sample("scenes", "compound_4cars_xue1.jpg"));
@@ -54,10 +56,10 @@ public sealed class ConsoleCaseTests
             r => r.GetProperty("lanes").EnumerateArray().Any(l => l.GetProperty("laneId").GetString() == "lane-a" && l.GetProperty("level").GetString() == "yellow"),
             TimeSpan.FromSeconds(15), "lane-a rated yellow");
 
-        var metrics = await client.GetStringAsync("/metrics");
+        var metrics = await Eventually.ReturnsAsync(() => client.GetStringAsync("/metrics"), m => Gauge(m, "onething_outbox_pending_anchors") >= 1, TimeSpan.FromSeconds(30), "an audit anchor queued");
         Assert.Contains("onething_cases{state=\"confirmed\"} 1", metrics, StringComparison.Ordinal);
         // The case queued two messages (the violation and its one evidence item) for a traffic system that does not
-        // answer here, so both wait: the gauge must be present and say 2 (a missing metric or a 0 fails).
-        Assert.Equal(2, OutboxPending(metrics));
+        // answer here, so both wait: the gauge must be present and say 2 (a missing metric or a 0 fails), the anchor apart.
+        Assert.Equal(2, Gauge(metrics, "onething_outbox_pending"));
     }
 }

@@ -31,13 +31,10 @@ public sealed class BrokerLimitsTests
     {
         var port = gateway.Settings.MqttPort;
         var topics = gateway.Settings.Topics;
-        await using var pda = await DeviceLogins.LoginAsync(port, "pda-1");
-        await pda.SubscribeAsync(topics.Receipts("pda-1"));
-        var reportId = Guid.NewGuid().ToString();
-        var puback = await pda.PublishAsync(topics.Reports("pda-1"), Reports.Json(reportId));
-        Assert.True(puback.IsSuccess, puback.ReasonString);
-        var receipt = await pda.WaitForJsonAsync(topics.Receipts("pda-1"), r => r.GetProperty("reportId").GetString() == reportId);
-        Assert.Equal("accepted", receipt.GetProperty("status").GetString());
+        await using (var pda = await DeviceLogins.LoginAsync(port, "pda-1"))
+        {
+            await PdaReportCheck.AcceptedAsync(pda, topics, "pda-1");
+        }
 
         var counts = gateway.Get<IngressCounters>().Camera("cam-1");
         var processed = counts.Processed;

@@ -15,11 +15,16 @@ internal sealed class RawMqttConnection : IDisposable
 
     private RawMqttConnection(Socket socket) => _socket = socket;
 
-    public static async Task<RawMqttConnection> OpenAsync(int port, IPAddress? from = null)
+    /// <param name="receiveBuffer">The socket's receive buffer (the kernel's autotuned one when null).</param>
+    public static async Task<RawMqttConnection> OpenAsync(int port, IPAddress? from = null, int? receiveBuffer = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            if (receiveBuffer is { } size)
+            {
+                socket.ReceiveBufferSize = size;
+            }
             socket.Bind(new IPEndPoint(from ?? IPAddress.Loopback, 0));
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
             return new RawMqttConnection(socket);
@@ -48,7 +53,28 @@ internal sealed class RawMqttConnection : IDisposable
         return [0x10, (byte)body.Count, .. body]; // one length byte: tests keep CONNECTs under 128 bytes
     }
 
+    /// <summary>An MQTT 3.1.1 SUBSCRIBE to one filter at QoS 1.</summary>
+    public static byte[] Subscribe(ushort packetId, string filter)
+    {
+        var topic = Encoding.UTF8.GetBytes(filter);
+        byte[] body = [(byte)(packetId >> 8), (byte)packetId, (byte)(topic.Length >> 8), (byte)topic.Length, .. topic, 1];
+        return [0x82, (byte)body.Length, .. body]; // one length byte: tests keep filters under 120 bytes
+    }
+
     public Task SendAsync(byte[] bytes) => _socket.SendAsync(bytes);
+
+    /// <summary>Exactly <paramref name="count"/> bytes from the broker.</summary>
+    public async Task<byte[]> ReadAsync(int count, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var received = new byte[count];
+        for (var at = 0; at < count;)
+        {
+            var read = await _socket.ReceiveAsync(received.AsMemory(at), cancel.Token);
+            at += read > 0 ? read : throw new IOException($"closed after {at} of {count} bytes");
+        }
+        return received;
+    }
 
     /// <summary>
     /// What the broker sent until it closed the connection, or null if it still had not after <paramref name="timeout"/>.

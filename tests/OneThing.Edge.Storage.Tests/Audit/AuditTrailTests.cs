@@ -121,18 +121,18 @@ public sealed class AuditTrailTests
         var anchors = new AuditAnchors(c.F.Database, c.F.Time);
         var head = (await c.Log.HeadAsync(None))!;
 
-        Assert.Null(await anchors.AnchorIfDueAsync("site-1", everyEntries: 100, interval: TimeSpan.FromMinutes(15), None));
-        var first = await anchors.AnchorIfDueAsync("site-1", everyEntries: 3, interval: TimeSpan.FromMinutes(15), None);
+        Assert.Null(await anchors.AnchorIfDueAsync("site-1", "gateway-a", everyEntries: 100, interval: TimeSpan.FromMinutes(15), None));
+        var first = await anchors.AnchorIfDueAsync("site-1", "gateway-a", everyEntries: 3, interval: TimeSpan.FromMinutes(15), None);
         Assert.Equal((head.Sequence, head.EntryHash), (first!.Sequence, first.EntryHash));
-        Assert.Null(await anchors.AnchorIfDueAsync("site-1", 3, TimeSpan.FromMinutes(15), None));
+        Assert.Null(await anchors.AnchorIfDueAsync("site-1", "gateway-a", 3, TimeSpan.FromMinutes(15), None));
 
         var queued = (await c.F.Outbox.ClaimDueAsync(100, None)).Single(m => m.Kind == OutboxKinds.AuditAnchor);
         Assert.Equal(first, OutboxPayload.Deserialize<AuditAnchor>(queued.Payload));
 
         await c.Log.AppendAsync(AuditKinds.Receipt, new { reportId = "r-1" }, None);
-        Assert.Null(await anchors.AnchorIfDueAsync("site-1", 3, TimeSpan.FromMinutes(15), None));
+        Assert.Null(await anchors.AnchorIfDueAsync("site-1", "gateway-a", 3, TimeSpan.FromMinutes(15), None));
         c.F.Time.Advance(TimeSpan.FromMinutes(15));
-        var second = await anchors.AnchorIfDueAsync("site-1", 3, TimeSpan.FromMinutes(15), None);
+        var second = await anchors.AnchorIfDueAsync("site-1", "gateway-a", 3, TimeSpan.FromMinutes(15), None);
         Assert.Equal(head.Sequence + 1, second!.Sequence);
         Assert.Equal([first, second], await anchors.ListAsync(None));
     }
@@ -141,7 +141,7 @@ public sealed class AuditTrailTests
     {
         var c = await RecordCaseAsync();
         var anchors = new AuditAnchors(c.F.Database, c.F.Time);
-        await anchors.AnchorIfDueAsync("site-1", 1, TimeSpan.FromMinutes(15), None);
+        await anchors.AnchorIfDueAsync("site-1", "gateway-a", 1, TimeSpan.FromMinutes(15), None);
         // Another case in between: its entries travel with hashes only.
         await c.Log.AppendAsync(AuditKinds.ViolationConfirmed, new { caseId = Guid.NewGuid(), plate = "皖A99999" }, None);
         var zip = new MemoryStream();
