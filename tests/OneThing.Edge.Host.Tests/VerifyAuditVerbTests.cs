@@ -22,7 +22,7 @@ public sealed class VerifyAuditVerbTests
         var caseId = Guid.NewGuid();
         await log.AppendAsync(AuditKinds.ViolationConfirmed, new { caseId, plate = "皖AT022C" }, default);
         await log.AppendAsync(AuditKinds.EvidenceStored, new EvidenceStoredPayload(caseId, "overview", sha, DateTimeOffset.UtcNow, "image/jpeg"), default);
-        await log.AppendAsync(AuditKinds.Forwarded, new { caseId }, default);
+        await log.AppendAsync(AuditKinds.Export, new { caseId }, default);
         return (data, sha);
     }
 

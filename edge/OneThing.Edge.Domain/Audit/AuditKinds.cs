@@ -5,8 +5,6 @@ public static class AuditKinds
 {
     public const string ViolationConfirmed = "violation-confirmed";
     public const string EvidenceStored = "evidence-stored";
-    public const string Forwarded = "forwarded";
-    public const string Receipt = "receipt";
     public const string Export = "export";
 
     /// <summary>A case moved from one state to another (<see cref="CaseTransitionPayload"/>).</summary>
@@ -27,7 +25,7 @@ public static class AuditKinds
     public const string MissedViolationAdded = "missed-violation-added";
     public const string LaneTuned = "lane-tuned";
 
-    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Forwarded, Receipt, Export, CaseTransition, CaseLabelled, MissedViolationAdded, LaneTuned, RetentionPurge, EvidenceViewed, EvidenceUploaded];
+    public static IReadOnlyList<string> All { get; } = [ViolationConfirmed, EvidenceStored, Export, CaseTransition, CaseLabelled, MissedViolationAdded, LaneTuned, RetentionPurge, EvidenceViewed, EvidenceUploaded];
 }
 
 /// <summary>

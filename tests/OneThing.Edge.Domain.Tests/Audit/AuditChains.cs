@@ -21,7 +21,7 @@ internal static class AuditChains
             """{"reportId":"r1","status":"accepted"}""",
             """{"caseId":"c1","to":"officer"}""",
         ];
-        string[] kinds = [AuditKinds.ViolationConfirmed, AuditKinds.EvidenceStored, AuditKinds.Forwarded, AuditKinds.Receipt, AuditKinds.Export];
+        string[] kinds = [AuditKinds.ViolationConfirmed, AuditKinds.EvidenceStored, AuditKinds.CaseTransition, AuditKinds.EvidenceViewed, AuditKinds.Export];
         for (var i = 0; i < payloads.Length; i++)
         {
             last = AuditChain.Next(last, kinds[i], T0.AddSeconds(i), payloads[i]);

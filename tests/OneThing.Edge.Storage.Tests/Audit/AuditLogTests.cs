@@ -38,8 +38,8 @@ public sealed class AuditLogTests : IAsyncLifetime
         _evidenceSha = await _files.PutAsync(new byte[] { 0xFF, 0xD8, 1, 2, 3, 4 }, CancellationToken.None);
         await Append(AuditKinds.ViolationConfirmed, new { caseId, laneId = "lane-1", plate = "京A12345" });
         await Append(AuditKinds.EvidenceStored, new EvidenceStoredPayload(caseId, "overview", _evidenceSha, _clock.GetUtcNow(), "image/jpeg"));
-        await Append(AuditKinds.Forwarded, new { caseId, status = 201 });
-        await Append(AuditKinds.Receipt, new { reportId = "r-1", status = "accepted" });
+        await Append(AuditKinds.CaseTransition, new { caseId, status = 201 });
+        await Append(AuditKinds.EvidenceViewed, new { caseId, by = "operator" });
         await Append(AuditKinds.Export, new { caseId, by = "officer-7" });
     }
 
@@ -98,11 +98,11 @@ public sealed class AuditLogTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => _database.InTransactionAsync<int>(async (connection, transaction) =>
         {
-            await _log.AppendAsync(AuditKinds.Forwarded, new { caseId = "c1" }, connection, transaction, CancellationToken.None);
+            await _log.AppendAsync(AuditKinds.CaseTransition, new { caseId = "c1" }, connection, transaction, CancellationToken.None);
             throw new InvalidOperationException("the forward failed to be recorded");
         }, CancellationToken.None));
 
-        var next = await Append(AuditKinds.Forwarded, new { caseId = "c1", attempt = 2 });
+        var next = await Append(AuditKinds.CaseTransition, new { caseId = "c1", attempt = 2 });
         Assert.Equal(2, next.Sequence);
         Assert.True((await VerifyAsync()).Ok);
     }
@@ -110,7 +110,7 @@ public sealed class AuditLogTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_appends_form_one_unbroken_chain()
     {
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => _log.AppendAsync(AuditKinds.Receipt, new { reportId = $"r-{i}" }, CancellationToken.None))));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => _log.AppendAsync(AuditKinds.EvidenceViewed, new { reportId = $"r-{i}" }, CancellationToken.None))));
 
         var report = await VerifyAsync();
 

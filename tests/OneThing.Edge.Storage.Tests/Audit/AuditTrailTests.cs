@@ -129,7 +129,7 @@ public sealed class AuditTrailTests
         var queued = (await c.F.Outbox.ClaimDueAsync(100, None)).Single(m => m.Kind == OutboxKinds.AuditAnchor);
         Assert.Equal(first, OutboxPayload.Deserialize<AuditAnchor>(queued.Payload));
 
-        await c.Log.AppendAsync(AuditKinds.Receipt, new { reportId = "r-1" }, None);
+        await c.Log.AppendAsync(AuditKinds.EvidenceViewed, new { reportId = "r-1" }, None);
         Assert.Null(await anchors.AnchorIfDueAsync("site-1", "gateway-a", 3, TimeSpan.FromMinutes(15), None));
         c.F.Time.Advance(TimeSpan.FromMinutes(15));
         var second = await anchors.AnchorIfDueAsync("site-1", "gateway-a", 3, TimeSpan.FromMinutes(15), None);
