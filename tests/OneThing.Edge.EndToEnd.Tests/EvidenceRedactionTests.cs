@@ -1,16 +1,14 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using OneThing.Edge.Domain.Audit;
+using OneThing.Edge.EndToEnd.Tests.Faults;
 using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Violations;
 using OneThing.Edge.TestKit;
 using OneThing.Edge.Vision;
-using OneThing.TrafficSystem.Simulator;
 using OpenCvSharp;
 using Xunit;
 
@@ -22,40 +20,27 @@ namespace OneThing.Edge.EndToEnd.Tests;
 /// </summary>
 public sealed class EvidenceRedactionTests : IAsyncLifetime
 {
-    private const string Token = "redaction-token";
     private const string CitedPlate = "沪BRF210";
 
     /// <summary>Four cars nose-out in front of a compound; the lane covers only the second from the left (沪BRF210).</summary>
     private static readonly string Scene = TestPaths.Sample("scenes", "compound_4cars_xue1.jpg");
 
     private readonly string _received = TestPaths.NewTempDirectory("sim-evidence");
-    private WebApplication? _simulator;
-    private HttpClient? _traffic;
+    private SimulatorUnderTest? _simulator;
 
-    public async Task InitializeAsync()
-    {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        _simulator = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:EvidenceDirectory", _received,
-            "--Simulator:NoticeFile", Path.Combine(TestPaths.NewTempDirectory("sim"), "notices.jsonl"), "--Serilog:MinimumLevel:Default", "Warning"]);
-        await _simulator.StartAsync();
-        _traffic = new HttpClient { BaseAddress = new Uri(url) };
-        _traffic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-    }
+    private HttpClient Traffic => _simulator!.Http;
 
-    public async Task DisposeAsync()
-    {
-        _traffic!.Dispose();
-        await _simulator!.StopAsync();
-        await _simulator.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _simulator = await SimulatorUnderTest.StartAsync("--Simulator:EvidenceDirectory", _received);
+
+    public async Task DisposeAsync() => await _simulator!.DisposeAsync();
 
     [Fact]
     public async Task The_traffic_system_gets_evidence_with_other_plates_pixelated_and_the_gateway_keeps_the_originals()
     {
         var settings = new GatewaySettings
         {
-            ["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString(),
-            ["OneThing:TrafficSystem:Token"] = Token,
+            ["OneThing:TrafficSystem:BaseUrl"] = _simulator!.Url,
+            ["OneThing:TrafficSystem:Token"] = SimulatorUnderTest.Token,
             ["OneThing:SiteName"] = "阳光花园",
             ["OneThing:Cameras:0:Lanes:0:Name"] = "东门消防通道",
             ["OneThing:Cameras:0:Lanes:0:StopSeconds"] = "5",
@@ -78,7 +63,7 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
         Assert.Equal(CitedPlate, stored.Violation.Plate);
         var evidence = stored.Violation.Evidence;
         Assert.Equal(["confirmation", "overview", "plate"], evidence.Select(e => e.Kind).Order(StringComparer.Ordinal));
-        var traffic = await Eventually.ReturnsAsync(() => _traffic.GetFromJsonAsync<JsonElement>($"/api/v1/violations/{id}"),
+        var traffic = await Eventually.ReturnsAsync(() => Traffic.GetFromJsonAsync<JsonElement>($"/api/v1/violations/{id}"),
             c => c.GetProperty("uploadedEvidence").GetArrayLength() == evidence.Count, TimeSpan.FromSeconds(30), "every evidence file uploaded");
 
         // The traffic system was told of, and got, the redacted copies only; the gateway holds both.
@@ -90,13 +75,13 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
         var files = gateway.Get<FileStore>();
         foreach (var item in evidence)
         {
-            var received = await _traffic.GetByteArrayAsync($"/api/v1/violations/{id}/evidence/{item.RedactedSha256}");
+            var received = await Traffic.GetByteArrayAsync($"/api/v1/violations/{id}/evidence/{item.RedactedSha256}");
             Assert.Equal(item.RedactedSha256, Convert.ToHexStringLower(SHA256.HashData(received)));
             Assert.Equal(received, await files.ReadAsync(item.RedactedSha256!, default));
             Assert.True(files.Exists(item.Sha256), "the original stays on the gateway");
             if (item.Sha256 != item.RedactedSha256)
             {
-                Assert.Equal(404, (int)(await _traffic.GetAsync($"/api/v1/violations/{id}/evidence/{item.Sha256}")).StatusCode);
+                Assert.Equal(404, (int)(await Traffic.GetAsync($"/api/v1/violations/{id}/evidence/{item.Sha256}")).StatusCode);
             }
         }
 
@@ -152,8 +137,8 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
     {
         var settings = new GatewaySettings
         {
-            ["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString(),
-            ["OneThing:TrafficSystem:Token"] = Token,
+            ["OneThing:TrafficSystem:BaseUrl"] = _simulator!.Url,
+            ["OneThing:TrafficSystem:Token"] = SimulatorUnderTest.Token,
         };
         await using var gateway = await GatewayHarness.StartAsync(settings);
         await using var pda = await TestMqttClient.ConnectAsync(settings.MqttPort, "pda-1");
@@ -163,16 +148,16 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
 
         var traffic = await Eventually.ReturnsAsync(async () =>
             {
-                using var response = await _traffic.GetAsync($"/api/v1/violations/{reportId}"); // 404 until the case is forwarded
+                using var response = await Traffic.GetAsync($"/api/v1/violations/{reportId}"); // 404 until the case is forwarded
                 return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : (JsonElement?)null;
             },
             c => c?.GetProperty("uploadedEvidence").GetArrayLength() == 1, TimeSpan.FromSeconds(60), "the officer's photo uploaded");
         var photo = Assert.Single((await gateway.Get<ViolationStore>().GetAsync(reportId, default))!.Violation.Evidence);
         Assert.NotEqual(photo.Sha256, photo.RedactedSha256);
         Assert.Equal(photo.RedactedSha256, traffic!.Value.GetProperty("uploadedEvidence")[0].GetString());
-        Assert.Equal(404, (int)(await _traffic.GetAsync($"/api/v1/violations/{reportId}/evidence/{photo.Sha256}")).StatusCode);
+        Assert.Equal(404, (int)(await Traffic.GetAsync($"/api/v1/violations/{reportId}/evidence/{photo.Sha256}")).StatusCode);
 
-        var received = await _traffic.GetByteArrayAsync($"/api/v1/violations/{reportId}/evidence/{photo.RedactedSha256}");
+        var received = await Traffic.GetByteArrayAsync($"/api/v1/violations/{reportId}/evidence/{photo.RedactedSha256}");
         using var sent = Cv2.ImDecode(received, ImreadModes.Color);
         var read = gateway.Get<VehicleVision>().ReadPlates(sent).Select(p => p.Text).ToList();
         Assert.Contains(reported, read);
@@ -181,5 +166,5 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
         Assert.True(gateway.Get<FileStore>().Exists(photo.Sha256), "the photo as taken stays on the gateway");
     }
 
-    private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
+    private async Task<JsonElement[]> NoticesAsync() => (await Traffic.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.EndToEnd.Tests.Faults;
@@ -11,7 +9,6 @@ using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Violations;
 using OneThing.Edge.TestKit;
-using OneThing.TrafficSystem.Simulator;
 using OpenCvSharp;
 using Xunit;
 
@@ -23,39 +20,27 @@ namespace OneThing.Edge.EndToEnd.Tests;
 /// </summary>
 public sealed class FireLaneLoopTests : IAsyncLifetime
 {
-    private const string Token = "e2e-token";
     /// <summary>Two cars (浙B2V9L7, 辽DU4356) standing on the road in front of a fence.</summary>
     public static readonly string Scene = TestPaths.Sample("scenes", "sidewalk_red_car_single_blue.png");
     private readonly DateTimeOffset _t0 = DateTimeOffset.UtcNow.AddMinutes(-4).AddMilliseconds(-DateTimeOffset.UtcNow.Millisecond);
-    private WebApplication? _simulator;
-    private HttpClient? _traffic;
+    private SimulatorUnderTest? _simulator;
 
-    public async Task InitializeAsync()
-    {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        _simulator = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:NoticeFile", Path.Combine(TestPaths.NewTempDirectory("sim"), "notices.jsonl"), "--Serilog:MinimumLevel:Default", "Warning"]);
-        await _simulator.StartAsync();
-        _traffic = new HttpClient { BaseAddress = new Uri(url) };
-        _traffic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-    }
+    private HttpClient Traffic => _simulator!.Http;
 
-    public async Task DisposeAsync()
-    {
-        _traffic!.Dispose();
-        await _simulator!.StopAsync();
-        await _simulator.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _simulator = await SimulatorUnderTest.StartAsync();
+
+    public async Task DisposeAsync() => await _simulator!.DisposeAsync();
 
     private GatewaySettings Settings()
     {
         var settings = new GatewaySettings().WithRoadLane();
-        settings["OneThing:TrafficSystem:BaseUrl"] = _traffic!.BaseAddress!.ToString();
-        settings["OneThing:TrafficSystem:Token"] = Token;
+        settings["OneThing:TrafficSystem:BaseUrl"] = _simulator!.Url;
+        settings["OneThing:TrafficSystem:Token"] = SimulatorUnderTest.Token;
         settings["OneThing:Clearance:WatchMinutes"] = "10";
         return settings;
     }
 
-    private async Task<JsonElement[]> NoticesAsync() => (await _traffic!.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
+    private async Task<JsonElement[]> NoticesAsync() => (await Traffic.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!;
 
     /// <summary>Publishes frames one at a time with capture times 1 s apart, each analysed before the next is sent.</summary>
     private static Task PlayAsync(GatewayHarness gateway, TestMqttClient camera, byte[] frame, DateTimeOffset from, int seconds) =>
@@ -147,14 +132,9 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
     public async Task A_car_whose_plate_has_no_owner_on_record_reaches_the_officer_within_seconds_and_only_that_officer_can_ticket_it()
     {
         // A traffic system that knows 浙B2V9L7's owner but not 辽DU4356's.
-        var owners = Path.Combine(TestPaths.NewTempDirectory("owners"), "owners.csv");
-        await File.WriteAllLinesAsync(owners, ["plate,owner,phone", "浙B2V9L7,王芳,13800001234"]);
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var simulator = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:OwnersCsv", owners,
-            "--Simulator:NoticeFile", Path.Combine(TestPaths.NewTempDirectory("sim"), "notices.jsonl"), "--Serilog:MinimumLevel:Default", "Warning"]);
-        await simulator.StartAsync();
+        await using var simulator = await SimulatorUnderTest.KnowingOneOwnerAsync();
         var settings = Settings();
-        settings["OneThing:TrafficSystem:BaseUrl"] = url;
+        settings["OneThing:TrafficSystem:BaseUrl"] = simulator.Url;
         settings["OneThing:Clearance:OfficerDevices:0"] = "pda-officer-1"; // WatchMinutes stays 10: a task now is not the deadline's
         await using var gateway = await GatewayHarness.StartAsync(settings);
         await using var camera = await TestMqttClient.ConnectAsync(gateway.Settings.MqttPort, "cam-1");
@@ -174,8 +154,7 @@ public sealed class FireLaneLoopTests : IAsyncLifetime
         Assert.Equal(NoticeStatuses.NoOwner, noOwner.NoticeStatus);
 
         // The car with an owner got its SMS and waits for the deadline: notified, no task.
-        using var traffic = new HttpClient { BaseAddress = new Uri(url) };
-        traffic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        var traffic = simulator.Http;
         var sms = Assert.Single((await traffic.GetFromJsonAsync<JsonElement[]>("/api/v1/notices"))!, n => n.GetProperty("status").GetString() == NoticeStatuses.Sent);
         Assert.Equal("浙B2V9L7", sms.GetProperty("plate").GetString());
         var notified = await Eventually.ReturnsAsync(async () => (await store.GetAsync(Guid.Parse(sms.GetProperty("violationId").GetString()!), default))!.State,

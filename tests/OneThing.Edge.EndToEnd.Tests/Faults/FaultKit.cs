@@ -27,12 +27,23 @@ public sealed class SimulatorUnderTest : IAsyncDisposable
     public string Url { get; }
     public HttpClient Http { get; }
 
-    public static async Task<SimulatorUnderTest> StartAsync()
+    /// <summary>Starts the simulator; <paramref name="settings"/> are more of its settings as command-line pairs.</summary>
+    public static async Task<SimulatorUnderTest> StartAsync(params string[] settings)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var app = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Serilog:MinimumLevel:Default", "Warning"]);
+        var notices = Path.Combine(TestPaths.NewTempDirectory("sim"), "notices.jsonl");
+        var app = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:NoticeFile", notices,
+            "--Serilog:MinimumLevel:Default", "Warning", .. settings]);
         await app.StartAsync();
         return new SimulatorUnderTest(app, url);
+    }
+
+    /// <summary>A traffic system that knows 浙B2V9L7's owner and no other's: any other plate is a case without an owner.</summary>
+    public static async Task<SimulatorUnderTest> KnowingOneOwnerAsync()
+    {
+        var owners = Path.Combine(TestPaths.NewTempDirectory("owners"), "owners.csv");
+        await File.WriteAllLinesAsync(owners, ["plate,owner,phone", "浙B2V9L7,王芳,13800001234"]);
+        return await StartAsync("--Simulator:OwnersCsv", owners);
     }
 
     /// <summary>The SMS list over the API; faults apply to <c>/api</c>, so call it only while the simulator is healthy.</summary>

@@ -1,9 +1,8 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
+using OneThing.Edge.EndToEnd.Tests.Faults;
 using OneThing.Edge.Messaging.Security;
 using OneThing.Edge.Storage;
 using OneThing.Edge.TestKit;
-using OneThing.TrafficSystem.Simulator;
 
 namespace OneThing.Edge.EndToEnd.Tests.Officer;
 
@@ -18,8 +17,7 @@ public sealed class OfficerSite : IAsyncDisposable
     public const string Password = "officer-test-password";
     public const string UnownedPlate = "辽DU4356";
     private const string CameraPassword = "cam-1-test-password";
-    private const string Token = "officer-e2e-token";
-    private WebApplication? _simulator;
+    private SimulatorUnderTest? _simulator;
     private bool _gatewayRunning;
 
     private OfficerSite(GatewaySettings settings) => Settings = settings;
@@ -42,7 +40,7 @@ public sealed class OfficerSite : IAsyncDisposable
         }
         settings["OneThing:Clearance:OfficerDevices:0"] = Device;
         settings["OneThing:Clearance:WatchMinutes"] = "10";
-        settings["OneThing:TrafficSystem:Token"] = Token;
+        settings["OneThing:TrafficSystem:Token"] = SimulatorUnderTest.Token;
         var site = new OfficerSite(settings);
         await site.StartSimulatorAsync();
         await site.RestartGatewayAsync();
@@ -51,14 +49,8 @@ public sealed class OfficerSite : IAsyncDisposable
 
     private async Task StartSimulatorAsync()
     {
-        var folder = TestPaths.NewTempDirectory("officer-sim");
-        var owners = Path.Combine(folder, "owners.csv");
-        await File.WriteAllLinesAsync(owners, ["plate,owner,phone", "浙B2V9L7,王芳,13800001234"]);
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        _simulator = SimulatorApp.Build(["--urls", url, "--Simulator:Token", Token, "--Simulator:OwnersCsv", owners,
-            "--Simulator:NoticeFile", Path.Combine(folder, "notices.jsonl"), "--Serilog:MinimumLevel:Default", "Warning"]);
-        await _simulator.StartAsync();
-        Settings["OneThing:TrafficSystem:BaseUrl"] = url;
+        _simulator = await SimulatorUnderTest.KnowingOneOwnerAsync();
+        Settings["OneThing:TrafficSystem:BaseUrl"] = _simulator.Url;
     }
 
     /// <summary>The gateway goes away (the PDA's network is gone) and comes back on the same ports and data.</summary>
@@ -93,7 +85,6 @@ public sealed class OfficerSite : IAsyncDisposable
         }
         if (_simulator is not null)
         {
-            await _simulator.StopAsync();
             await _simulator.DisposeAsync();
         }
     }
