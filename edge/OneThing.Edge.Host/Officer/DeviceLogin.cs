@@ -12,7 +12,8 @@ namespace OneThing.Edge.Host.Officer;
 /// <summary>
 /// The officer API's login: HTTP Basic with a device's MQTT username and password (`Mqtt:Devices`), checked like a
 /// broker login (the same PBKDF2 check, decoy for unknown users, password-check turns shared with the broker), plus
-/// a back-off per client address after failed logins. Only a PDA gets in; its device id is the caller. With no
+/// a back-off per client address after failed logins; a login verified in the last minutes is not checked again
+/// (<see cref="VerifiedLogins"/>). Only a PDA gets in; its device id is the caller. With no
 /// devices configured (the open loopback broker) a client on this host is the PDA its username names. A refusal
 /// carries no `WWW-Authenticate`, so the browser shows the app's login, not its own dialog.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security,
 {
     private const string DeviceKey = "officer-device";
     private readonly LoginThrottle _throttle = new(time);
+    private readonly VerifiedLogins _verified = new(time);
 
     /// <summary>The PDA device id of a request the <see cref="PdaRequired"/> filter let in.</summary>
     public static string DeviceOf(HttpContext context) => (string)context.Items[DeviceKey]!;
@@ -43,6 +45,26 @@ public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security,
             return OpenBroker(context, username);
         }
         var device = devices.FirstOrDefault(d => d.Username == username);
+        if (device is null || !_verified.Contains(device, password))
+        {
+            if (await VerifyAsync(context, address, device, password) is { } refusal)
+            {
+                return refusal;
+            }
+            _verified.Add(device!, password);
+        }
+        _throttle.Succeeded(address);
+        if (device!.Role != DeviceRole.Pda)
+        {
+            return new OfficerError(OfficerError.NotAPda, "only a PDA's login may use the officer app").ToResult(StatusCodes.Status403Forbidden);
+        }
+        context.Items[DeviceKey] = device.Id;
+        return null;
+    }
+
+    /// <summary>The broker's password check, on one of its turns; null when the password is the device's.</summary>
+    private async Task<IResult?> VerifyAsync(HttpContext context, IPAddress? address, DeviceCredential? device, string password)
+    {
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         giveUp.CancelAfter(TimeSpan.FromSeconds(mqtt.ConnectTimeoutSeconds));
         bool verified;
@@ -60,12 +82,6 @@ public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security,
             _throttle.Failed(address);
             return new OfficerError(OfficerError.BadLogin, "unknown username or wrong password").ToResult(StatusCodes.Status401Unauthorized);
         }
-        _throttle.Succeeded(address);
-        if (device!.Role != DeviceRole.Pda)
-        {
-            return new OfficerError(OfficerError.NotAPda, "only a PDA's login may use the officer app").ToResult(StatusCodes.Status403Forbidden);
-        }
-        context.Items[DeviceKey] = device.Id;
         return null;
     }
 
