@@ -40,9 +40,7 @@ public static class MqttWebSocketEndpoint
             return;
         }
         var remote = new IPEndPoint(context.Connection.RemoteIpAddress ?? IPAddress.None, context.Connection.RemotePort);
-        // An open broker (no devices) is allowed on loopback only; the HTTP listener may face the network, so such a
-        // broker takes WebSocket clients from this host only, unless Mqtt:AllowAnonymous says otherwise.
-        if (security.Value.Devices.Count == 0 && !security.Value.AllowAnonymous && !IPAddress.IsLoopback(remote.Address))
+        if (security.Value.Devices.Count == 0 && !security.Value.OpenTo(remote.Address))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;

@@ -91,9 +91,7 @@ public sealed class DeviceLogin(IOptionsMonitor<BrokerSecurityOptions> security,
     /// </summary>
     private IResult? OpenBroker(HttpContext context, string deviceId)
     {
-        var address = context.Connection.RemoteIpAddress;
-        var local = address is not null && IPAddress.IsLoopback(address);
-        if (!(local || security.CurrentValue.AllowAnonymous) || !TopicContract.IsId(deviceId))
+        if (!security.CurrentValue.OpenTo(context.Connection.RemoteIpAddress) || !TopicContract.IsId(deviceId))
         {
             return new OfficerError(OfficerError.BadLogin, "no devices are configured: log in from the gateway's host with a PDA's device id").ToResult(StatusCodes.Status401Unauthorized);
         }

@@ -90,7 +90,7 @@ public static class OfficerEndpoints
     /// </summary>
     private static async Task<IResult> EvidenceThumbnailAsync(
         string taskId, int index, HttpContext context, TaskRecipients recipients, ViolationStore violations, FileStore files,
-        AuditLog audit, OfficerPhotos photos, CancellationToken cancellationToken)
+        AuditLog audit, CancellationToken cancellationToken)
     {
         var device = DeviceLogin.DeviceOf(context);
         var notYours = new OfficerError(OfficerError.NotYourTask, "no such task was sent to this device").ToResult(StatusCodes.Status404NotFound);
@@ -108,7 +108,7 @@ public static class OfficerEndpoints
             return new OfficerError(OfficerError.NoSuchEvidence, $"the task has no evidence image {index}").ToResult(StatusCodes.Status404NotFound);
         }
         var sha = evidence[index].SharedSha256;
-        var thumbnail = photos.Thumbnail(await files.ReadAsync(sha, cancellationToken));
+        var thumbnail = OfficerPhotos.Thumbnail(await files.ReadAsync(sha, cancellationToken));
         await audit.AppendAsync(AuditKinds.EvidenceViewed, new ExtractionPayload(violationId, [sha], device, ExtractionPayload.OfficerApp), cancellationToken);
         // The device keeps it instead of fetching (and recording) it again on every look at the task.
         context.Response.Headers.CacheControl = "private, max-age=86400, immutable";

@@ -1,6 +1,6 @@
+using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Vision;
-using OpenCvSharp;
 
 namespace OneThing.Edge.Host.Officer;
 
@@ -12,6 +12,7 @@ namespace OneThing.Edge.Host.Officer;
 public sealed class OfficerPhotos(FrameDecoder decoder, VehicleVision vision, MqttOptions mqtt) : IDisposable
 {
     public const int ThumbnailSide = 320;
+    private const int ThumbnailQuality = 80;
     private readonly SemaphoreSlim _reads = new(1);
 
     /// <summary>The most confident valid plate in the photo; <see cref="FrameDecodeException"/> when it is no image.</summary>
@@ -38,16 +39,8 @@ public sealed class OfficerPhotos(FrameDecoder decoder, VehicleVision vision, Mq
         }
     }
 
-    /// <summary>A JPEG of at most <see cref="ThumbnailSide"/> px a side.</summary>
-    public byte[] Thumbnail(byte[] image)
-    {
-        using var full = decoder.Decode(image);
-        var scale = Math.Min(1.0, (double)ThumbnailSide / Math.Max(full.Width, full.Height));
-        using var small = new Mat();
-        Cv2.Resize(full, small, new Size(Math.Max(1, (int)Math.Round(full.Width * scale)), Math.Max(1, (int)Math.Round(full.Height * scale))), interpolation: InterpolationFlags.Area);
-        Cv2.ImEncode(".jpg", small, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 80));
-        return jpeg;
-    }
+    /// <summary>A JPEG of at most <see cref="ThumbnailSide"/> px a side (decoded reduced, as footage frames are).</summary>
+    public static byte[] Thumbnail(byte[] image) => FootageRecorder.Reduce(image, ThumbnailSide, ThumbnailQuality);
 
     public void Dispose() => _reads.Dispose();
 }

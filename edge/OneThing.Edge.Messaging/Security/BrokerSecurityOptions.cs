@@ -24,6 +24,13 @@ public sealed class BrokerSecurityOptions
 {
     public List<DeviceCredential> Devices { get; set; } = [];
 
+    /// <summary>
+    /// Whether an open broker (no devices) takes a client from <paramref name="address"/> without a login: from this
+    /// host only, unless `AllowAnonymous`. The HTTP listener (`/mqtt`, the officer API) may face the network.
+    /// </summary>
+    public bool OpenTo(System.Net.IPAddress? address) =>
+        Devices.Count == 0 && (AllowAnonymous || (address is not null && System.Net.IPAddress.IsLoopback(address)));
+
     /// <summary>Port of the TLS listener; none when unset.</summary>
     public int? TlsPort { get; set; }
 
