@@ -55,8 +55,11 @@ public sealed class LoadRig : IAsyncDisposable
         settings["OneThing:Pipeline:MotionGate:Enabled"] = motionGate.ToString();
         // Every benchmark camera connects from this one host, at once: the broker's per-address burst and its limit of
         // connections not yet logged in (sized for a site's cameras, each with its own address) would refuse them.
-        settings["OneThing:Mqtt:MaxConnectsPerAddress"] = "100000";
-        settings["OneThing:Mqtt:MaxPendingConnections"] = "100000";
+        // Pending logins may not exceed all connections (the options' own check), so both are raised together.
+        var connections = Math.Max(1024, cameras + 64).ToString(CultureInfo.InvariantCulture);
+        settings["OneThing:Mqtt:MaxConnections"] = connections;
+        settings["OneThing:Mqtt:MaxConnectsPerAddress"] = connections;
+        settings["OneThing:Mqtt:MaxPendingConnections"] = connections;
         float[][] road = [[0f, 0.4f], [1f, 0.4f], [1f, 1f], [0f, 1f]];
         for (var c = 0; c < cameras; c++)
         {
