@@ -149,11 +149,11 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         switch (e)
         {
             case EvidenceNeeded { Stage: 1 } overview:
-                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, overview));
+                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, full.PlatesIfSearched, overview));
                 break;
             case EvidenceNeeded confirmation:
                 var held = camera.Held.GetValueOrDefault(confirmation.TrackId) ?? new HeldEvidence(null);
-                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, confirmation) };
+                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, full.PlatesIfSearched, confirmation) };
                 break;
             case PlateNeeded plate when found.Gated && camera.Readings.Find(plate.TrackId, plate.Box) is { } kept:
                 PipelineMetrics.PlateReadsReused.Add(1, new KeyValuePair<string, object?>("camera", camera.Camera.Id));
@@ -224,6 +224,9 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         public Mat Mat => _mat ??= decode();
 
         public VehicleVision.FramePlates Plates => _plates ??= vision.PlatesIn(Mat);
+
+        /// <summary>The whole frame's plates when a plate read on it searched them so far (evidence redaction takes them).</summary>
+        public IReadOnlyList<PlateDetection>? PlatesIfSearched => _plates?.WholeFrameIfSearched;
 
         public void Dispose() => _mat?.Dispose();
     }
