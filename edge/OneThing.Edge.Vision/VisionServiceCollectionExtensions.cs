@@ -35,7 +35,8 @@ public static class VisionServiceCollectionExtensions
         services.TryAddSingleton<PlateColorClassifier>();
         services.TryAddSingleton<VehicleVision>();
         services.TryAddSingleton<Annotator>();
-        services.TryAddSingleton<IImageProbe, PhotoProbe>();
+        services.TryAddSingleton<PhotoProbe>();
+        services.TryAddSingleton<IImageProbe>(sp => sp.GetRequiredService<PhotoProbe>());
         return services;
     }
 }

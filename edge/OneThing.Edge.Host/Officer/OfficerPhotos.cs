@@ -9,21 +9,19 @@ namespace OneThing.Edge.Host.Officer;
 /// plate search as `detect`), and small JPEG copies of a task's evidence. One plate read at a time, so phones cannot
 /// take the cores from the cameras; nothing is stored.
 /// </summary>
-public sealed class OfficerPhotos(FrameDecoder decoder, VehicleVision vision, MqttOptions mqtt) : IDisposable
+public sealed class OfficerPhotos(FrameDecoder decoder, PhotoProbe probe, VehicleVision vision, MqttOptions mqtt) : IDisposable
 {
     public const int ThumbnailSide = 320;
     private const int ThumbnailQuality = 80;
     private readonly SemaphoreSlim _reads = new(1);
 
-    /// <summary>The most confident valid plate in the photo; <see cref="FrameDecodeException"/> when it is no image.</summary>
+    /// <summary>
+    /// The most confident valid plate in the photo; <see cref="FrameDecodeException"/> when it is no image or larger
+    /// than a PDA report's photo may be (<see cref="PhotoProbe.Header"/>).
+    /// </summary>
     public async Task<PlateReadingResult> ReadPlateAsync(byte[] photo, CancellationToken cancellationToken)
     {
-        var header = decoder.ReadHeader(photo);
-        if (header.Width > mqtt.MaxPhotoSide || header.Height > mqtt.MaxPhotoSide)
-        {
-            throw new FrameDecodeException(FrameDecodeException.DimensionsTooLarge,
-                $"image is {header.Width}x{header.Height} px; at most {mqtt.MaxPhotoSide} px a side (Mqtt:MaxPhotoSide)");
-        }
+        var header = probe.Header(photo, mqtt.MaxPhotoSide);
         await _reads.WaitAsync(cancellationToken);
         try
         {
