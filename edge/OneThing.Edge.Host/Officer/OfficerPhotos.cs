@@ -1,4 +1,3 @@
-using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Vision;
 
@@ -38,7 +37,7 @@ public sealed class OfficerPhotos(FrameDecoder decoder, PhotoProbe probe, Vehicl
     }
 
     /// <summary>A JPEG of at most <see cref="ThumbnailSide"/> px a side (decoded reduced, as footage frames are).</summary>
-    public static byte[] Thumbnail(byte[] image) => FootageRecorder.Reduce(image, ThumbnailSide, ThumbnailQuality);
+    public static byte[] Thumbnail(byte[] image) => ReducedJpeg.Of(image, ThumbnailSide, ThumbnailQuality);
 
     public void Dispose() => _reads.Dispose();
 }

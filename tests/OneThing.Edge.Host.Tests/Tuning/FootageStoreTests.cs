@@ -1,6 +1,5 @@
 using OneThing.Edge.Host.Footage;
 using OneThing.Edge.TestKit;
-using OpenCvSharp;
 using Xunit;
 
 namespace OneThing.Edge.Host.Tests.Tuning;
@@ -74,21 +73,5 @@ public sealed class FootageStoreTests
         Assert.Equal(5000, store.Bytes("cam-1"));
         Assert.Equal(left.Sum(f => f.Bytes), store.Bytes("cam-1"));
         Assert.Equal(left.Sum(f => f.Bytes), new FootageStore(store.Root).Bytes("cam-1"));
-    }
-
-    [Fact]
-    public void A_frame_is_kept_at_the_footage_size_from_a_reduced_decode()
-    {
-        using var scene = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(40, 90, 160));
-        Cv2.Rectangle(scene, new Rect(300, 300, 400, 200), Scalar.White, -1);
-        Cv2.ImEncode(".jpg", scene, out var jpeg);
-
-        using var kept = Cv2.ImDecode(FootageRecorder.Reduce(jpeg, 640, 80), ImreadModes.Color);
-        using var small = Cv2.ImDecode(FootageRecorder.Reduce(jpeg, 200, 80), ImreadModes.Color);
-
-        Assert.Equal(new Size(640, 360), kept.Size());
-        Assert.Equal(new Size(200, 112), small.Size());
-        Assert.InRange(kept.At<Vec3b>(200, 250).Item0, 245, 255); // the white box, where it was
-        Assert.InRange(kept.At<Vec3b>(50, 50).Item2, 150, 170);
     }
 }
