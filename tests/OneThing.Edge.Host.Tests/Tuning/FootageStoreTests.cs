@@ -62,6 +62,22 @@ public sealed class FootageStoreTests
     }
 
     [Fact]
+    public void A_frame_written_again_to_its_file_is_one_frame_counted_once()
+    {
+        var root = TestPaths.NewTempDirectory("footage");
+        var store = WithFrames(root, 3);
+
+        store.Add("cam-1", T0.AddSeconds(10).AddMilliseconds(123), new byte[400]); // the last frame again
+        store.Add("cam-1", T0.AddSeconds(5).AddMilliseconds(123.5), new byte[300]); // the middle one's file: same millisecond
+
+        var frames = store.Frames("cam-1", T0, T0.AddMinutes(1));
+        Assert.Equal([1000, 300, 400], frames.Select(f => f.Bytes));
+        Assert.Equal(3, frames.Select(f => f.Path).Distinct().Count());
+        Assert.Equal(1700, store.Bytes("cam-1"));
+        Assert.Equal(1700, new FootageStore(root).Bytes("cam-1"));
+    }
+
+    [Fact]
     public void The_byte_total_follows_writes_rewrites_and_prunes()
     {
         var store = WithFrames(TestPaths.NewTempDirectory("footage"), 10);
