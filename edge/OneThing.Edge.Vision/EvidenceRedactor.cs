@@ -14,7 +14,7 @@ public sealed record Redaction(Mat Image, IReadOnlyList<Box> People, IReadOnlyLi
 /// plate but the cited car's are pixelated beyond reading; the cited car's plate is left exactly as taken, even
 /// where a person's box covers it (the driver). The original is not changed.
 /// </summary>
-public sealed class EvidenceRedactor(IVehicleDetector detector, PlateDetector plates)
+public sealed class EvidenceRedactor(IVehicleDetector personDetector, IPlateDetector plateDetector)
 {
     /// <summary>Plate boxes grow by this share per side before pixelating, so no character edge stays legible.</summary>
     private const float PlateMargin = 0.15f;
@@ -27,11 +27,15 @@ public sealed class EvidenceRedactor(IVehicleDetector detector, PlateDetector pl
     /// The people in this very image when the caller already knows them (the analysis' detector run on the same frame),
     /// in image pixels; null to look for them here.
     /// </param>
-    public Redaction Redact(Mat image, Box cited, IReadOnlyList<Box>? people = null)
+    /// <param name="plates">
+    /// The plate detector's findings on this very image when the caller already ran it (an officer's photo read for its
+    /// plate, a frame the analysis searched whole), in image pixels; null to look for them here.
+    /// </param>
+    public Redaction Redact(Mat image, Box cited, IReadOnlyList<Box>? people = null, IReadOnlyList<PlateDetection>? plates = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        people ??= detector.DetectPeople(image);
-        var found = plates.Detect(image);
+        people ??= personDetector.DetectPeople(image);
+        var found = plates ?? plateDetector.Detect(image);
         var citedPlate = found.Where(p => Contains(cited, p.Box.Center)).OrderByDescending(p => p.Score).FirstOrDefault();
         var others = found.Where(p => !ReferenceEquals(p, citedPlate)).Select(p => p.Box.Expand(PlateMargin)).ToList();
 

@@ -17,9 +17,11 @@ public sealed class OfficerPhotoRedactor(FrameDecoder decoder, VehicleVision vis
     public byte[] Redact(ReadOnlySpan<byte> photo, string contentType, string reportedPlate)
     {
         using var image = decoder.DecodeUpright(photo);
-        var plates = vision.ReadPlates(image);
-        var reported = plates.FirstOrDefault(p => p.Text == reportedPlate) ?? plates.MaxBy(p => p.Box.Area);
-        using var redaction = redactor.Redact(image, reported?.Box ?? default(Box));
+        // One plate search: the plates read here are the ones redaction keeps or pixelates.
+        var found = vision.DetectPlates(image);
+        var plates = found.Select(p => vision.Read(image, p)).ToList();
+        var reported = plates.Find(p => p.Text == reportedPlate) ?? plates.MaxBy(p => p.Box.Area);
+        using var redaction = redactor.Redact(image, reported?.Box ?? default(Box), plates: found);
         if (redaction.People.Count == 0 && redaction.OtherPlates.Count == 0)
         {
             return photo.ToArray();

@@ -12,11 +12,18 @@ public sealed record PlateDetection(Box Box, IReadOnlyList<PointF> Corners, floa
             [.. Corners.Select(c => new PointF(c.X + dx, c.Y + dy))], Score, DoubleLayer);
 }
 
+/// <summary>Finds plates in a BGR image; implementations are thread-safe singletons.</summary>
+public interface IPlateDetector
+{
+    /// <summary>Plates in <paramref name="image"/> (a frame or a ROI of one) scoring at least MinScore, best first.</summary>
+    IReadOnlyList<PlateDetection> Detect(Mat image);
+}
+
 /// <summary>
 /// HyperLPR3 y5fu plate detector: centred black letterbox, RGB / 255; the graph already decodes rows to
 /// <c>[cx, cy, w, h, obj, 4 corners, p_single, p_double]</c> in input pixels.
 /// </summary>
-public sealed class PlateDetector : IDisposable
+public sealed class PlateDetector : IPlateDetector, IDisposable
 {
     private const int RowLength = 15;
     private readonly PlateDetectorOptions _options;
@@ -33,7 +40,6 @@ public sealed class PlateDetector : IDisposable
             [1, 3, size, size], [1, rows, RowLength]);
     }
 
-    /// <summary>Plates in <paramref name="image"/> (a frame or a ROI of one) scoring at least MinScore, best first.</summary>
     public IReadOnlyList<PlateDetection> Detect(Mat image)
     {
         ModelWorkspace.RequireBgr(image);

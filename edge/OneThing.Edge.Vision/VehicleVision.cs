@@ -19,7 +19,7 @@ public sealed record FrameAnalysis(int Width, int Height, IReadOnlyList<VehicleO
 /// Thread-safe; share one instance among all inference workers.
 /// </summary>
 public sealed class VehicleVision(
-    IVehicleDetector vehicles, PlateDetector plates, PlateReader reader, PlateColorClassifier colors, IOptions<VisionOptions> options)
+    IVehicleDetector vehicles, IPlateDetector plates, PlateReader reader, PlateColorClassifier colors, IOptions<VisionOptions> options)
 {
     private readonly float _margin = options.Value.Plate.VehicleMargin;
 
@@ -54,6 +54,9 @@ public sealed class VehicleVision(
             (_vision, _frame, _fullFrame) = (vision, frame, fullFrame);
 
         public PlateReading? Read(Box vehicle) => _vision.ReadPlate(_frame, vehicle, _fullFrame);
+
+        /// <summary>The whole frame's plates if a read has searched it so far; null if none needed to.</summary>
+        public IReadOnlyList<PlateDetection>? WholeFrameIfSearched => _fullFrame.IsValueCreated ? _fullFrame.Value : null;
     }
 
     private PlateReading? ReadPlate(Mat frame, Box vehicle, Lazy<IReadOnlyList<PlateDetection>> fullFrame)
@@ -69,10 +72,13 @@ public sealed class VehicleVision(
     }
 
     /// <summary>Every plate in the whole frame: the fallback when no vehicle is found (close-ups fill the frame).</summary>
-    public IReadOnlyList<PlateReading> ReadPlates(Mat frame)
+    public IReadOnlyList<PlateReading> ReadPlates(Mat frame) => [.. DetectPlates(frame).Select(p => Read(frame, p))];
+
+    /// <summary>The whole frame's plates as found, unread: read each with <see cref="Read"/>; redaction takes them as they are.</summary>
+    public IReadOnlyList<PlateDetection> DetectPlates(Mat frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        return [.. plates.Detect(frame).Select(p => Read(frame, p))];
+        return plates.Detect(frame);
     }
 
     /// <summary>

@@ -30,11 +30,13 @@ public static class VisionServiceCollectionExtensions
         services.TryAddSingleton(sp => new FrameDecoder(sp.GetRequiredService<IOptions<VisionOptions>>().Value.Frames));
         services.TryAddSingleton<IVehicleDetector, YoloxVehicleDetector>();
         services.TryAddSingleton<PlateDetector>();
+        services.TryAddSingleton<IPlateDetector>(sp => sp.GetRequiredService<PlateDetector>());
         services.TryAddSingleton<PlateReader>();
         services.TryAddSingleton<PlateColorClassifier>();
         services.TryAddSingleton<VehicleVision>();
         services.TryAddSingleton<Annotator>();
-        services.TryAddSingleton<IImageProbe, PhotoProbe>();
+        services.TryAddSingleton<PhotoProbe>();
+        services.TryAddSingleton<IImageProbe>(sp => sp.GetRequiredService<PhotoProbe>());
         return services;
     }
 }

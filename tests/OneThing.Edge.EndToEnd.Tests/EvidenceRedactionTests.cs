@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using OneThing.Edge.Domain.Audit;
+using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.EndToEnd.Tests.Faults;
+using OneThing.Edge.Host.Pipeline;
 using OneThing.Edge.Storage;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.Storage.Violations;
@@ -109,6 +111,16 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
             }
         }
         Assert.True(others >= 2, $"other cars' plates in the scene: {others}");
+
+        // A frame the analysis searched whole for plates is redacted with those plates: the same copy as searching again.
+        var renderer = gateway.Get<EvidenceRenderer>();
+        var citedBox = plates.Single(p => vision.Read(taken, p).Text == CitedPlate).Box;
+        var asTaken = new EvidenceFrame(scene, DateTimeOffset.UtcNow, EvidenceKinds.Overview, null, null, citedBox, null);
+        var caption = new EvidenceCaption(asTaken.CapturedAt, "阳光花园 东门消防通道", "cam-1", CitedPlate);
+        var searchedAgain = renderer.Render(asTaken, caption);
+        var withPlates = renderer.Render(asTaken with { Plates = plates }, caption);
+        Assert.NotEqual(searchedAgain.Original, searchedAgain.Redacted);
+        Assert.Equal(searchedAgain.Redacted, withPlates.Redacted);
 
         // Both hashes are in the manifest and in the audit chain, which still verifies.
         var audit = gateway.Get<AuditLog>();

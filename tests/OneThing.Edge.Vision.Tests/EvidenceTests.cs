@@ -165,6 +165,57 @@ public sealed class EvidenceRedactorTests(VisionFixture fx, ITestOutputHelper lo
         Assert.Equal([both.People[0]], onlyOne.People);
     }
 
+    [Fact]
+    public void Redaction_takes_the_plates_it_is_given_without_searching_again_and_redacts_the_same()
+    {
+        using var scene = fx.Load("scenes", "compound_4cars_xue1.jpg");
+        var cited = fx.Vision.Analyze(scene).Vehicles.Single(v => v.Plate?.Text == "沪BRF210").Vehicle.Box;
+        var people = fx.Vehicles.DetectPeople(scene);
+        var plates = new CountingPlateDetector(fx.Plates);
+        var redactor = new EvidenceRedactor(fx.Vehicles, plates);
+
+        using var searched = redactor.Redact(scene, cited, people);
+        Assert.Equal(1, plates.Runs);
+        using var given = redactor.Redact(scene, cited, people, fx.Plates.Detect(scene));
+
+        Assert.Equal(1, plates.Runs);
+        Assert.True(searched.OtherPlates.Count >= 2, $"other cars' plates: {searched.OtherPlates.Count}");
+        Assert.Equal(searched.OtherPlates, given.OtherPlates);
+        Assert.Equal(searched.CitedPlate, given.CitedPlate);
+        Assert.Equal(0, Changed(searched.Image, given.Image, new Box(0, 0, scene.Width, scene.Height)));
+    }
+
+    [Fact]
+    public void An_officers_photo_is_searched_for_plates_once_and_redacted_as_a_second_search_would()
+    {
+        var photo = File.ReadAllBytes(TestPaths.Sample("scenes", "compound_4cars_xue1.jpg"));
+        var plates = new CountingPlateDetector(fx.Plates);
+        var vision = new VehicleVision(fx.Vehicles, plates, fx.Reader, fx.Colors, Microsoft.Extensions.Options.Options.Create(fx.Options));
+        var redactor = new OfficerPhotoRedactor(fx.Decoder, vision, new EvidenceRedactor(fx.Vehicles, plates));
+
+        var shared = redactor.Redact(photo, "image/jpeg", "沪B10H93");
+
+        Assert.Equal(1, plates.Runs);
+        using var taken = fx.Decoder.Decode(photo);
+        var reported = fx.Vision.ReadPlates(taken).Single(p => p.Text == "沪B10H93");
+        using var searchedAgain = new EvidenceRedactor(fx.Vehicles, fx.Plates).Redact(taken, reported.Box);
+        Assert.Equal(Annotator.Encode(searchedAgain.Image, 95), shared);
+    }
+
+    /// <summary>The real plate detector, counting its runs.</summary>
+    private sealed class CountingPlateDetector(IPlateDetector detector) : IPlateDetector
+    {
+        private int _runs;
+
+        public int Runs => _runs;
+
+        public IReadOnlyList<PlateDetection> Detect(Mat image)
+        {
+            Interlocked.Increment(ref _runs);
+            return detector.Detect(image);
+        }
+    }
+
     private static Rect Pixels(Mat image, Box b)
     {
         var c = b.ClampTo(image.Width, image.Height);

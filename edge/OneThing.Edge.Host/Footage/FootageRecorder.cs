@@ -15,7 +15,7 @@ namespace OneThing.Edge.Host.Footage;
 /// <summary>
 /// Keeps each camera's analysed frames at a reduced rate and size (<see cref="FootageOptions"/>). Analysis hands a frame
 /// over with <see cref="Offer"/>, which never waits: a due frame is copied into a small bounded queue, or dropped and
-/// counted when the queue is full. One background worker scales, writes and prunes.
+/// counted when the queue is full. One background worker scales (<see cref="ReducedJpeg"/>), writes and prunes.
 /// </summary>
 public sealed partial class FootageRecorder : BackgroundService
 {
@@ -26,9 +26,6 @@ public sealed partial class FootageRecorder : BackgroundService
         public const string WriteFailed = "write-failed";
         public const string Pruned = "pruned";
     }
-
-    /// <summary>Reads a kept frame's size from its header (the frame passed the configured limits in analysis already).</summary>
-    private static readonly FrameDecoder Decoder = new(new FrameLimits());
 
     private readonly FootageOptions _options;
     private readonly FootageStore _store;
@@ -80,7 +77,7 @@ public sealed partial class FootageRecorder : BackgroundService
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                _store.Add(frame.CameraId, frame.CapturedAt, Reduce(frame.Image, _options.MaxSide, _options.JpegQuality));
+                _store.Add(frame.CameraId, frame.CapturedAt, ReducedJpeg.Of(frame.Image, _options.MaxSide, _options.JpegQuality));
                 Interlocked.Increment(ref _written);
                 await PruneAsync(frame.CameraId, stoppingToken);
                 PipelineMetrics.FootageSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -91,48 +88,6 @@ public sealed partial class FootageRecorder : BackgroundService
                 LogWriteFailed(e, frame.CameraId);
             }
         }
-    }
-
-    /// <summary>
-    /// The frame as kept: scaled so its longer side is at most <paramref name="maxSide"/>, JPEG. A JPEG is decoded
-    /// straight at 1/2, 1/4 or 1/8 of its size (libjpeg scales in the DCT) when that still covers
-    /// <paramref name="maxSide"/>: a 1280x720 frame kept at 640 is never decoded at full size.
-    /// </summary>
-    public static byte[] Reduce(ReadOnlyMemory<byte> image, int maxSide, int jpegQuality)
-    {
-        using var mat = Cv2.ImDecode(image.Span, DecodeMode(image.Span, maxSide));
-        if (mat.Empty())
-        {
-            throw new InvalidDataException("frame cannot be decoded");
-        }
-        var scale = Math.Min(1.0, (double)maxSide / Math.Max(mat.Width, mat.Height));
-        using var small = new Mat();
-        if (scale < 1)
-        {
-            Cv2.Resize(mat, small, new Size(Math.Max(1, (int)Math.Round(mat.Width * scale)), Math.Max(1, (int)Math.Round(mat.Height * scale))), interpolation: InterpolationFlags.Area);
-        }
-        return (scale < 1 ? small : mat).ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, jpegQuality));
-    }
-
-    /// <summary>The largest JPEG decode reduction whose image still has a longer side of at least <paramref name="maxSide"/>.</summary>
-    private static ImreadModes DecodeMode(ReadOnlySpan<byte> image, int maxSide)
-    {
-        int longer;
-        try
-        {
-            var (width, height) = Decoder.ReadHeader(image);
-            longer = Math.Max(width, height);
-        }
-        catch (FrameDecodeException)
-        {
-            return ImreadModes.Color; // let the decoder give its own verdict
-        }
-        var jpeg = image.Length > 1 && image[0] == 0xFF && image[1] == 0xD8;
-        return !jpeg ? ImreadModes.Color
-            : longer / 8 >= maxSide ? ImreadModes.ReducedColor8
-            : longer / 4 >= maxSide ? ImreadModes.ReducedColor4
-            : longer / 2 >= maxSide ? ImreadModes.ReducedColor2
-            : ImreadModes.Color;
     }
 
     /// <summary>Drops frames past the window; over the budget, the oldest frames not around one of the camera's cases.</summary>

@@ -27,9 +27,7 @@ public sealed class FootageStore(string root)
         File.WriteAllBytes(path, jpeg);
         lock (_lock)
         {
-            var camera = Load(cameraId);
-            camera.Remove(f => f.Path == path);
-            camera.Insert(new FootageFrame(capturedAt, path, jpeg.Length));
+            Load(cameraId).Put(new FootageFrame(capturedAt, path, jpeg.Length));
         }
     }
 
@@ -76,8 +74,11 @@ public sealed class FootageStore(string root)
                     bytes -= frame.Bytes;
                 }
             }
-            var gone = doomed.ToHashSet();
-            camera.Remove(gone.Contains);
+            if (doomed.Count > 0)
+            {
+                var gone = doomed.ToHashSet();
+                camera.Remove(gone.Contains);
+            }
         }
         foreach (var frame in doomed)
         {
@@ -107,7 +108,7 @@ public sealed class FootageStore(string root)
                 }
             }
             frames.Sort((a, b) => a.CapturedAt.CompareTo(b.CapturedAt));
-            frames.ForEach(camera.Insert);
+            frames.ForEach(camera.Put);
         }
         _cameras[cameraId] = camera;
         return camera;
@@ -122,10 +123,20 @@ public sealed class FootageStore(string root)
 
         public long Bytes { get; private set; }
 
-        /// <summary>Frames arrive in capture order per camera; a late one is put in its place.</summary>
-        public void Insert(FootageFrame frame)
+        /// <summary>
+        /// Puts a written frame in its place, found from the end: frames arrive in capture order per camera, so the
+        /// search stops at the last frame (a late one goes back only as far as its time). A file written again (same
+        /// capture millisecond, same name, the name's order is capture order) replaces its entry, counted once.
+        /// </summary>
+        public void Put(FootageFrame frame)
         {
-            var at = _frames.FindLastIndex(f => f.CapturedAt <= frame.CapturedAt);
+            var at = _frames.FindLastIndex(f => string.CompareOrdinal(f.Path, frame.Path) <= 0);
+            if (at >= 0 && _frames[at].Path == frame.Path)
+            {
+                Bytes += frame.Bytes - _frames[at].Bytes;
+                _frames[at] = frame;
+                return;
+            }
             _frames.Insert(at + 1, frame);
             Bytes += frame.Bytes;
         }

@@ -1,4 +1,3 @@
-using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Messaging;
 using OneThing.Edge.Vision;
 
@@ -9,21 +8,19 @@ namespace OneThing.Edge.Host.Officer;
 /// plate search as `detect`), and small JPEG copies of a task's evidence. One plate read at a time, so phones cannot
 /// take the cores from the cameras; nothing is stored.
 /// </summary>
-public sealed class OfficerPhotos(FrameDecoder decoder, VehicleVision vision, MqttOptions mqtt) : IDisposable
+public sealed class OfficerPhotos(FrameDecoder decoder, PhotoProbe probe, VehicleVision vision, MqttOptions mqtt) : IDisposable
 {
     public const int ThumbnailSide = 320;
     private const int ThumbnailQuality = 80;
     private readonly SemaphoreSlim _reads = new(1);
 
-    /// <summary>The most confident valid plate in the photo; <see cref="FrameDecodeException"/> when it is no image.</summary>
+    /// <summary>
+    /// The most confident valid plate in the photo; <see cref="FrameDecodeException"/> when it is no image or larger
+    /// than a PDA report's photo may be (<see cref="PhotoProbe.Header"/>).
+    /// </summary>
     public async Task<PlateReadingResult> ReadPlateAsync(byte[] photo, CancellationToken cancellationToken)
     {
-        var header = decoder.ReadHeader(photo);
-        if (header.Width > mqtt.MaxPhotoSide || header.Height > mqtt.MaxPhotoSide)
-        {
-            throw new FrameDecodeException(FrameDecodeException.DimensionsTooLarge,
-                $"image is {header.Width}x{header.Height} px; at most {mqtt.MaxPhotoSide} px a side (Mqtt:MaxPhotoSide)");
-        }
+        var header = probe.Header(photo, mqtt.MaxPhotoSide);
         await _reads.WaitAsync(cancellationToken);
         try
         {
@@ -40,7 +37,7 @@ public sealed class OfficerPhotos(FrameDecoder decoder, VehicleVision vision, Mq
     }
 
     /// <summary>A JPEG of at most <see cref="ThumbnailSide"/> px a side (decoded reduced, as footage frames are).</summary>
-    public static byte[] Thumbnail(byte[] image) => FootageRecorder.Reduce(image, ThumbnailSide, ThumbnailQuality);
+    public static byte[] Thumbnail(byte[] image) => ReducedJpeg.Of(image, ThumbnailSide, ThumbnailQuality);
 
     public void Dispose() => _reads.Dispose();
 }

@@ -25,10 +25,12 @@ public sealed record CarLeft(Guid EngineCaseId, DateTimeOffset LastSeenAt) : Cas
 /// pixels (for the manifest); <paramref name="Cited"/> the cited vehicle or plate in this image's pixels (its plate
 /// is the one not redacted); <paramref name="Overlay"/> what to draw on a frame (null on a close-up);
 /// <paramref name="People"/> the people in this image's pixels when the detector ran on its frame (null: redaction
-/// looks for them).
+/// looks for them); <paramref name="Plates"/> the plates the analysis found searching this very image whole (null:
+/// redaction looks for them; a close-up is a crop the analysis never searched as such).
 /// </summary>
 public sealed record EvidenceFrame(
-    byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay, IReadOnlyList<Box>? People = null);
+    byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay,
+    IReadOnlyList<Box>? People = null, IReadOnlyList<PlateDetection>? Plates = null);
 
 /// <summary>Evidence held for a stopped vehicle until its case is confirmed (or dropped when the stop is dismissed).</summary>
 public sealed record HeldEvidence(EvidenceFrame? Overview, EvidenceFrame? Confirmation = null, EvidenceFrame? PlateCloseUp = null, float? PlateConfidence = null)

@@ -28,13 +28,15 @@ public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redac
 
     /// <summary>Stage 1 is the overview at the stop, stage 2 the confirmation frame.</summary>
     /// <param name="people">The frame's people when the detector ran on it; null when its vehicles were carried over.</param>
-    public EvidenceFrame Frame(CameraAnalysis camera, DateTimeOffset capturedAt, Mat mat, IReadOnlyList<VehicleDetection> vehicles, IReadOnlyList<Box>? people, EvidenceNeeded need)
+    /// <param name="plates">The frame's plates when a plate read searched the whole frame; null when none did.</param>
+    public EvidenceFrame Frame(
+        CameraAnalysis camera, DateTimeOffset capturedAt, Mat mat, IReadOnlyList<VehicleDetection> vehicles, IReadOnlyList<Box>? people, IReadOnlyList<PlateDetection>? plates, EvidenceNeeded need)
     {
         var lanes = camera.Engine.Lanes.Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
         var subject = vehicles.Where(v => v.Box.IoU(need.Box) > 0.3).DefaultIfEmpty(new VehicleDetection(need.Box, 1, "vehicle")).ToList();
         var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => Annotator.Encode(mat, TakenQuality));
         return new EvidenceFrame(jpeg, capturedAt, need.Stage == 1 ? EvidenceKinds.Overview : EvidenceKinds.Confirmation, need.LaneId, need.Box, need.Box,
-            new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, []), people);
+            new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, []), people, plates);
     }
 
     /// <param name="people">The frame's people when the detector ran on it (frame pixels); null when not known.</param>
@@ -54,7 +56,7 @@ public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redac
         ArgumentNullException.ThrowIfNull(taken);
         ArgumentNullException.ThrowIfNull(caption);
         using var image = Cv2.ImDecode(taken.Jpeg, ImreadModes.Color);
-        using var redaction = redactor.Redact(image, taken.Cited, taken.People);
+        using var redaction = redactor.Redact(image, taken.Cited, taken.People, taken.Plates);
         var fields = caption.Fields(options.Value.UtcOffset);
         return new RenderedEvidence(Finish(image, taken.Overlay, fields), Finish(redaction.Image, taken.Overlay, fields));
     });

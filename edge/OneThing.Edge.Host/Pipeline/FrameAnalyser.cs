@@ -106,7 +106,7 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         if (thumbnail is not null && !PipelineMetrics.MotionSeconds.Timed(() => camera.Motion.NeedsDetection(thumbnail, frame.CapturedAt, camera.Engine.Lanes, _motion)))
         {
             camera.CountGated();
-            return new FrameVehicles(camera.LastVehicles, People: null);
+            return FrameVehicles.CarriedOverFrom(camera.LastVehicles);
         }
         var image = full.Mat;
         var detected = PipelineMetrics.InferenceSeconds.Timed(() => _vision.DetectVehiclesAndPeople(image));
@@ -116,7 +116,7 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
             camera.Motion.Detected(thumbnail ?? reference!, frame.CapturedAt);
         }
         camera.Readings.Forget();
-        return new FrameVehicles(detected.Vehicles, detected.People);
+        return FrameVehicles.Detected(detected);
     }
 
     /// <summary>
@@ -149,13 +149,13 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         switch (e)
         {
             case EvidenceNeeded { Stage: 1 } overview:
-                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, overview));
+                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, full.PlatesIfSearched, overview));
                 break;
             case EvidenceNeeded confirmation:
                 var held = camera.Held.GetValueOrDefault(confirmation.TrackId) ?? new HeldEvidence(null);
-                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, confirmation) };
+                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, full.PlatesIfSearched, confirmation) };
                 break;
-            case PlateNeeded plate when found.Gated && camera.Readings.Find(plate.TrackId, plate.Box) is { } kept:
+            case PlateNeeded plate when found.CarriedOver && camera.Readings.Find(plate.TrackId, plate.Box) is { } kept:
                 PipelineMetrics.PlateReadsReused.Add(1, new KeyValuePair<string, object?>("camera", camera.Camera.Id));
                 camera.Engine.AddPlateReading(plate.TrackId, kept);
                 break;
@@ -204,12 +204,14 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     }
 
     /// <summary>
-    /// A frame's vehicles, and its people when the detector ran on it; null people means the motion gate carried the
-    /// last detected frame's vehicles over (gated), and whoever needs people looks for them.
+    /// A frame's vehicles: found by the detector on it (with its people), or, when the motion gate saw no change in the
+    /// lanes, <see cref="CarriedOver"/> from the last detected frame (people unknown: whoever needs them looks).
     /// </summary>
-    private sealed record FrameVehicles(IReadOnlyList<VehicleDetection> Vehicles, IReadOnlyList<Box>? People)
+    private sealed record FrameVehicles(IReadOnlyList<VehicleDetection> Vehicles, IReadOnlyList<Box>? People, bool CarriedOver)
     {
-        public bool Gated => People is null;
+        public static FrameVehicles Detected(SceneDetections scene) => new(scene.Vehicles, scene.People, CarriedOver: false);
+
+        public static FrameVehicles CarriedOverFrom(IReadOnlyList<VehicleDetection> lastDetected) => new(lastDetected, People: null, CarriedOver: true);
     }
 
     /// <summary>
@@ -224,6 +226,9 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         public Mat Mat => _mat ??= decode();
 
         public VehicleVision.FramePlates Plates => _plates ??= vision.PlatesIn(Mat);
+
+        /// <summary>The whole frame's plates when a plate read on it searched them so far (evidence redaction takes them).</summary>
+        public IReadOnlyList<PlateDetection>? PlatesIfSearched => _plates?.WholeFrameIfSearched;
 
         public void Dispose() => _mat?.Dispose();
     }

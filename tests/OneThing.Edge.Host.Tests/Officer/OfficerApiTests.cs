@@ -22,12 +22,16 @@ namespace OneThing.Edge.Host.Tests.Officer;
 /// </summary>
 public sealed class OfficerApiTests : IAsyncLifetime
 {
+    /// <summary>Below the decoder's own limit, so the photo limit is what refuses a wider photo.</summary>
+    private const int MaxPhotoSide = 2000;
+
     private GatewayHarness _gateway = null!;
 
     public async Task InitializeAsync()
     {
         var settings = new GatewaySettings().WithDevices();
         settings["OneThing:Clearance:OfficerDevices:0"] = "pda-1";
+        settings["OneThing:Mqtt:MaxPhotoSide"] = MaxPhotoSide.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _gateway = await GatewayHarness.StartAsync(settings);
     }
 
@@ -88,14 +92,19 @@ public sealed class OfficerApiTests : IAsyncLifetime
     {
         using var pda = As("pda-1");
         var photo = await File.ReadAllBytesAsync(TestPaths.Sample("plates", "ccpd_rpnet_demo_3.jpg"));
+        using var wide = new Mat(16, MaxPhotoSide + 1, MatType.CV_8UC3, Scalar.All(128));
 
         using var cut = await pda.PostAsync("/api/v1/officer/plate-reading", Photo(photo[..(photo.Length / 2)]));
         using var text = await pda.PostAsync("/api/v1/officer/plate-reading", Photo("not a photo"u8.ToArray(), "image/png"));
+        using var tooWide = await pda.PostAsync("/api/v1/officer/plate-reading", Photo(wide.ImEncode(".png"), "image/png"));
         using var huge = await pda.PostAsync("/api/v1/officer/plate-reading", Photo(new byte[9 * 1024 * 1024]));
 
         Assert.Equal((HttpStatusCode.BadRequest, "photo-not-image"), (cut.StatusCode, await CodeOf(cut)));
         Assert.Equal((HttpStatusCode.BadRequest, "photo-not-image"), (text.StatusCode, await CodeOf(text)));
         Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "photo-too-large"), (huge.StatusCode, await CodeOf(huge)));
+        var wideRefused = await tooWide.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "photo-too-large"), (tooWide.StatusCode, wideRefused.GetProperty("code").GetString()));
+        Assert.Contains("(Mqtt:MaxPhotoSide)", wideRefused.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -137,7 +146,7 @@ public sealed class OfficerApiTests : IAsyncLifetime
         // The static files' default-file redirect: an endpoint at /officer would also take /officer/ and loop.
         Assert.Equal(HttpStatusCode.MovedPermanently, app.StatusCode);
         Assert.EndsWith("/officer/", app.Headers.Location?.OriginalString, StringComparison.Ordinal);
-        Assert.Equal(("test-site", "onething", 8192), (config.GetProperty("siteId").GetString(), config.GetProperty("topicPrefix").GetString(), config.GetProperty("maxPhotoSide").GetInt32()));
+        Assert.Equal(("test-site", "onething", MaxPhotoSide), (config.GetProperty("siteId").GetString(), config.GetProperty("topicPrefix").GetString(), config.GetProperty("maxPhotoSide").GetInt32()));
     }
 
     /// <summary>A camera case with one evidence image (a plate photo kept, a scene shared), escalated to pda-1.</summary>

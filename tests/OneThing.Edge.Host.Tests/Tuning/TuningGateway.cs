@@ -4,6 +4,7 @@ using OneThing.Edge.Host.Footage;
 using OneThing.Edge.Host.Tests.Console;
 using OneThing.Edge.Host.WhatIf;
 using OneThing.Edge.TestKit;
+using OneThing.Edge.Vision;
 using OpenCvSharp;
 
 namespace OneThing.Edge.Host.Tests.Tuning;
@@ -33,7 +34,7 @@ internal static class TuningGateway
     /// <summary>Writes the scene straight into cam-1's footage, reduced as the recorder does, one frame every 2 s of capture time.</summary>
     public static void KeepFootage(GatewayHarness gateway, DateTimeOffset from, int frames)
     {
-        var kept = FootageRecorder.Reduce(File.ReadAllBytes(Scene), 640, 80);
+        var kept = ReducedJpeg.Of(File.ReadAllBytes(Scene), 640, 80);
         for (var i = 0; i < frames; i++)
         {
             gateway.Get<FootageStore>().Add("cam-1", from.AddSeconds(2 * i), kept);
