@@ -76,8 +76,7 @@ public sealed class FootageStore(string root)
             }
             if (doomed.Count > 0)
             {
-                var gone = doomed.ToHashSet();
-                camera.Remove(gone.Contains);
+                camera.Remove(doomed.ToHashSet());
             }
         }
         foreach (var frame in doomed)
@@ -141,13 +140,24 @@ public sealed class FootageStore(string root)
             Bytes += frame.Bytes;
         }
 
-        public void Remove(Predicate<FootageFrame> match)
+        /// <summary>
+        /// Removes frames of this camera. They are almost always the oldest (a full window loses its first frame on
+        /// each write), so they are cut off the front instead of testing each of a week's ~100,000 frames.
+        /// </summary>
+        public void Remove(HashSet<FootageFrame> gone)
         {
-            foreach (var frame in _frames.Where(f => match(f)))
+            var front = 0;
+            while (front < _frames.Count && gone.Contains(_frames[front]))
             {
-                Bytes -= frame.Bytes;
+                Bytes -= _frames[front].Bytes;
+                front++;
             }
-            _frames.RemoveAll(match);
+            _frames.RemoveRange(0, front);
+            if (front < gone.Count)
+            {
+                Bytes -= _frames.Where(gone.Contains).Sum(f => f.Bytes);
+                _frames.RemoveAll(gone.Contains);
+            }
         }
     }
 }
