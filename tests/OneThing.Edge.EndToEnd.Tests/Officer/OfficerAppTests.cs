@@ -9,7 +9,7 @@ namespace OneThing.Edge.EndToEnd.Tests.Officer;
 /// <summary>
 /// The officer app (`/officer`) on a 360x640 touch screen in Debian's Chromium against a real gateway: MQTT 5 over
 /// WebSocket, the device HTTP API, the real models reading the plate, SQLite, the traffic-system simulator.
-/// Keeps a screenshot of each screen in docs/images.
+/// Keeps a screenshot of each screen (`TestPaths.Screenshot`: docs/images with ONETHING_UPDATE_SCREENSHOTS=1).
 /// </summary>
 public sealed class OfficerAppTests(ITestOutputHelper output)
 {
