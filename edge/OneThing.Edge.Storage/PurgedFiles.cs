@@ -18,6 +18,7 @@ internal static class PurgedFiles
             referenced.CommandText = """
                 SELECT EXISTS (SELECT 1 FROM violation_evidence WHERE sha256 = $sha)
                     OR EXISTS (SELECT 1 FROM violation_evidence WHERE redacted_sha256 = $sha)
+                    OR EXISTS (SELECT 1 FROM violations WHERE manifest_sha256 = $sha)
                     OR EXISTS (SELECT 1 FROM pda_report_photos WHERE sha256 = $sha)
                     OR EXISTS (SELECT 1 FROM pda_rejections WHERE payload_sha256 = $sha)
                 """;

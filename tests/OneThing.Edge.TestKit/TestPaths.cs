@@ -26,6 +26,19 @@ public static class TestPaths
     public static string Sample(params string[] parts) => Path.Combine([Samples, .. parts]);
 
     /// <summary>
+    /// Where a browser test keeps its screenshot <paramref name="name"/>: the test's output folder (screenshots/), so a
+    /// plain run leaves the git tree as it was; docs/images, the README's pictures, with ONETHING_UPDATE_SCREENSHOTS=1.
+    /// </summary>
+    public static string Screenshot(string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("ONETHING_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(RepoRoot, "docs", "images")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    /// <summary>
     /// This process's folder for test data under the system temp folder, deleted when the process exits (a test run left
     /// hundreds of gateway data directories behind). Set ONETHING_KEEP_TEST_DATA=1 to keep it for a look after a failure.
     /// </summary>

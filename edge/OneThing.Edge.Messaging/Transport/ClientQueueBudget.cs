@@ -30,23 +30,23 @@ public static class QueueDrop
 /// </summary>
 public sealed class ClientQueueBudget : IDisposable
 {
+    /// <summary>The counter of dropped messages by `reason` (<see cref="QueueDrop"/>): `onething_edge_broker_dropped_messages`.</summary>
+    public const string DroppedMessages = "dropped_messages";
+
     private readonly long _budget;
     private readonly ConcurrentDictionary<string, long> _bytes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _drops = new(StringComparer.Ordinal);
     private readonly Meter _meter = new(BrokerRefusals.MeterName);
     private readonly Counter<long> _dropped;
 
     public ClientQueueBudget(MqttOptions options)
     {
         _budget = options.MaxQueuedBytesPerClient;
-        _dropped = _meter.CreateCounter<long>("dropped_messages", description: "Messages the embedded broker dropped for a subscriber, by reason (queued-bytes, queued-messages)");
+        _dropped = _meter.CreateCounter<long>(DroppedMessages, description: "Messages the embedded broker dropped for a subscriber, by reason (queued-bytes, queued-messages)");
         _meter.CreateObservableGauge("queued_bytes", () => _bytes.Values.Sum(), description: "Bytes the embedded broker holds for its clients: queued or sent and not yet acknowledged");
     }
 
     /// <summary>Bytes held for <paramref name="clientId"/>: queued, or sent and not yet acknowledged.</summary>
     public long Held(string clientId) => _bytes.GetValueOrDefault(clientId);
-
-    public long Dropped(string reason) => _drops.GetValueOrDefault(reason);
 
     public void Attach(MqttServer server)
     {
@@ -61,6 +61,8 @@ public sealed class ClientQueueBudget : IDisposable
             Drop(QueueDrop.QueuedMessages);
             return Task.CompletedTask;
         };
+        // Every packet to every client passes here: most are no QoS 0 message, or go to a client with nothing held
+        // (Release returns after one lookup).
         server.InterceptingOutboundPacketAsync += e =>
         {
             if (e.Packet is MqttPublishPacket { QualityOfServiceLevel: MqttQualityOfServiceLevel.AtMostOnce })
@@ -109,16 +111,19 @@ public sealed class ClientQueueBudget : IDisposable
 
     private void Release(string clientId, MqttPacket packet)
     {
-        if (packet is MqttPublishPacket publish)
+        if (packet is not MqttPublishPacket publish)
         {
-            var size = publish.Payload.Length + publish.Topic.Length;
-            _bytes.AddOrUpdate(clientId, 0, (_, held) => Math.Max(0, held - size));
+            return;
+        }
+        // Without a closure and without adding a client that holds nothing (compare-and-swap against concurrent admits).
+        var size = publish.Payload.Length + publish.Topic.Length;
+        while (_bytes.TryGetValue(clientId, out var held) && held > 0 && !_bytes.TryUpdate(clientId, Math.Max(0, held - size), held))
+        {
         }
     }
 
     private void Drop(string reason)
     {
-        _drops.AddOrUpdate(reason, 1, (_, n) => n + 1);
         _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 

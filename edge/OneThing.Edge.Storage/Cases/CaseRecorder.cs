@@ -75,7 +75,7 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         {
             // The confirmation frame's box is where the car stood when it was cited.
             var place = manifest.Items.FirstOrDefault(i => i.Kind == EvidenceKinds.Confirmation)?.Box ?? manifest.Items.FirstOrDefault(i => i.Box is not null)?.Box;
-            if (!await violations.RecordAsync(connection, transaction, violation, place, cancellationToken))
+            if (!await violations.RecordAsync(connection, transaction, violation, place, manifestSha, cancellationToken))
             {
                 return false;
             }

@@ -9,6 +9,8 @@ namespace OneThing.Edge.Storage.Cases;
 /// Every change of a stored case's state goes through here: the step is checked against <see cref="CaseLifecycle"/>,
 /// and the new state and its audit entry are written in the caller's transaction, so they commit together.
 /// </summary>
+// Built by each owner, not in DI: stateless over an AuditLog, and ViolationStore and SqliteOutbox are also built
+// without one registered (AddViolationOutbox alone in the cloud connector and benchmarks; directly in tests).
 public sealed class CaseTransitions(AuditLog audit, TimeProvider time)
 {
     /// <summary>

@@ -7,8 +7,8 @@ namespace OneThing.Edge.Storage.Violations;
 
 /// <summary>
 /// Forgets finished cases after the retention period: delivered outbox messages, violations in a final state
-/// whose messages are all delivered, and evidence files (originals and redacted copies) no violation or officer report
-/// refers to any more. Dead letters and open cases are kept for operators. Each purge that removes cases writes an
+/// whose messages are all delivered, and their files (evidence originals, redacted copies, the evidence manifest) no
+/// violation or officer report refers to any more. Dead letters and open cases are kept for operators. Each purge that removes cases writes an
 /// audit entry naming them and the files removed.
 /// </summary>
 public sealed class ViolationRetention(SqliteDatabase database, FileStore files, AuditLog audit) : IRetentionPurge
@@ -35,6 +35,8 @@ public sealed class ViolationRetention(SqliteDatabase database, FileStore files,
                     SELECT sha256 FROM violation_evidence WHERE violation_id IN (SELECT id FROM purge_violations)
                     UNION SELECT redacted_sha256 FROM violation_evidence
                     WHERE violation_id IN (SELECT id FROM purge_violations) AND redacted_sha256 IS NOT NULL
+                    UNION SELECT manifest_sha256 FROM violations
+                    WHERE id IN (SELECT id FROM purge_violations) AND manifest_sha256 IS NOT NULL
                     ORDER BY 1;
                     """;
                 select.Parameters.AddWithValue("$cutoff", cutoff);

@@ -33,10 +33,12 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
     /// commit so the case leaves at once rather than at the next sweep.
     /// </summary>
     public Task<bool> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Violation violation, CancellationToken cancellationToken) =>
-        RecordAsync(connection, transaction, violation, place: null, cancellationToken);
+        RecordAsync(connection, transaction, violation, place: null, manifestSha256: null, cancellationToken);
 
     /// <param name="place">Where a camera case's car stood at confirmation, kept so a restarted engine can find it again.</param>
-    public async Task<bool> RecordAsync(SqliteConnection connection, SqliteTransaction transaction, Violation violation, Box? place, CancellationToken cancellationToken)
+    /// <param name="manifestSha256">The case's evidence manifest file, deleted with the case by retention.</param>
+    public async Task<bool> RecordAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Violation violation, Box? place, string? manifestSha256, CancellationToken cancellationToken)
     {
         var now = SqliteTime.ToText(time.GetUtcNow());
         await using (var insert = connection.CreateCommand())
@@ -44,11 +46,12 @@ public sealed class ViolationStore(SqliteDatabase database, TimeProvider time, I
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT OR IGNORE INTO violations (id, site_id, lane_id, source, camera_id, device_id, officer_id, plate, plate_confidence,
-                    first_seen_at, confirmed_at, state, updated_at, place)
-                VALUES ($id, $site, $lane, $source, $camera, $device, $officer, $plate, $confidence, $firstSeen, $confirmed, $state, $now, $place)
+                    first_seen_at, confirmed_at, state, updated_at, place, manifest_sha256)
+                VALUES ($id, $site, $lane, $source, $camera, $device, $officer, $plate, $confidence, $firstSeen, $confirmed, $state, $now, $place, $manifest)
                 """;
             insert.Parameters.AddWithValue("$state", CaseLifecycle.Name(CaseState.Confirmed));
             insert.Parameters.AddWithValue("$place", place is { } box ? CasePlace.ToText(box) : DBNull.Value);
+            insert.Parameters.AddWithValue("$manifest", (object?)manifestSha256 ?? DBNull.Value);
             insert.Parameters.AddWithValue("$id", violation.Id.ToString());
             insert.Parameters.AddWithValue("$site", violation.SiteId);
             insert.Parameters.AddWithValue("$lane", violation.LaneId);

@@ -1,4 +1,5 @@
 using OneThing.Edge.Domain.Cases;
+using OneThing.Edge.Messaging.Security;
 using OneThing.Edge.Storage.Violations;
 using OneThing.Edge.TestKit;
 using Xunit;
@@ -9,7 +10,7 @@ namespace OneThing.Edge.EndToEnd.Tests.Officer;
 /// <summary>
 /// The officer app (`/officer`) on a 360x640 touch screen in Debian's Chromium against a real gateway: MQTT 5 over
 /// WebSocket, the device HTTP API, the real models reading the plate, SQLite, the traffic-system simulator.
-/// Keeps a screenshot of each screen in docs/images.
+/// Keeps a screenshot of each screen (`TestPaths.Screenshot`: docs/images with ONETHING_UPDATE_SCREENSHOTS=1).
 /// </summary>
 public sealed class OfficerAppTests(ITestOutputHelper output)
 {
@@ -83,6 +84,30 @@ public sealed class OfficerAppTests(ITestOutputHelper output)
         await phone.TapAsync("#report-submit");
         await phone.WaitForOutboxAsync("accepted,replaced");
         Assert.Equal(1, await site.StoredReportsAsync());
+    }
+
+    [Fact]
+    public async Task A_refused_login_shows_the_error_and_the_app_does_not_keep_connecting_with_it()
+    {
+        await using var site = await OfficerSite.StartAsync();
+        await using var phone = await OfficerPhone.OpenAsync(site.AppUrl, output);
+        var loginError = phone.Page.Locator("#screen-login:not([hidden]) #login-message", new() { HasTextString = "账号或密码错误" });
+
+        // A wrong password in the form: refused, said so, and the app stays on the login screen.
+        await phone.Page.FillAsync("#login-username", OfficerSite.Device);
+        await phone.Page.FillAsync("#login-password", "not-the-password");
+        await phone.TapAsync("#login-button");
+        await loginError.WaitForAsync(new() { Timeout = 30_000 });
+
+        // Logged in; then the PDA's password is changed on the gateway: the broker refuses the app's saved login once,
+        // and the app goes back to the login screen instead of trying it again every reconnect period (3 s).
+        await phone.LogInAsync(OfficerSite.Device, OfficerSite.Password);
+        await site.ChangeOfficerPasswordAsync("a-new-officer-password");
+        await loginError.WaitForAsync(new() { Timeout = 30_000 });
+        var refusals = site.Gateway.Get<BrokerRefusals>();
+        await Eventually.ReturnsAsync(() => Task.FromResult(refusals.Count(RefusalKind.Connect, "bad-password")), n => n >= 1, TimeSpan.FromSeconds(30), "the old password refused");
+        await Eventually.NeverAsync(() => Task.FromResult(refusals.Count(RefusalKind.Connect)), n => n > 1, TimeSpan.FromSeconds(10), "a second connection attempt");
+        Assert.Equal(1, refusals.Count(RefusalKind.Connect, "bad-password"));
     }
 
     [Fact]

@@ -94,8 +94,7 @@ public sealed class OfficerPhone : IAsyncDisposable
 
     public async Task ScreenshotAsync(string name)
     {
-        var path = Path.Combine(TestPaths.RepoRoot, "docs", "images", name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var path = TestPaths.Screenshot(name);
         // The screen from its top, without a focused field's scroll position.
         await Page.EvaluateAsync("() => { document.activeElement?.blur(); document.querySelectorAll('.screen').forEach(s => s.scrollTo(0, 0)); }");
         await Page.ScreenshotAsync(new() { Path = path });

@@ -32,7 +32,7 @@ public sealed class OfficerSite : IAsyncDisposable
         (string Username, string Password, string Role)[] devices = [("cam-1", CameraPassword, "camera"), (Device, Password, "pda")];
         for (var i = 0; i < devices.Length; i++)
         {
-            var key = $"OneThing:Mqtt:Devices:{i.ToString(CultureInfo.InvariantCulture)}";
+            var key = DeviceKey(i);
             settings[$"{key}:Username"] = devices[i].Username;
             settings[$"{key}:PasswordHash"] = DevicePassword.HashPassword(devices[i].Password, 10_000);
             settings[$"{key}:Role"] = devices[i].Role;
@@ -45,6 +45,16 @@ public sealed class OfficerSite : IAsyncDisposable
         await site.StartSimulatorAsync();
         await site.RestartGatewayAsync();
         return site;
+    }
+
+    private static string DeviceKey(int index) => $"OneThing:Mqtt:Devices:{index.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The officer's PDA gets a new password on the gateway, which restarts with it as after a configuration change.</summary>
+    public async Task ChangeOfficerPasswordAsync(string password)
+    {
+        await StopGatewayAsync();
+        Settings[$"{DeviceKey(1)}:PasswordHash"] = DevicePassword.HashPassword(password, 10_000);
+        await RestartGatewayAsync();
     }
 
     private async Task StartSimulatorAsync()

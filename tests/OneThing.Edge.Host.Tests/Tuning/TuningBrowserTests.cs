@@ -47,8 +47,7 @@ public sealed class TuningBrowserTests(ITestOutputHelper output)
         Assert.Equal("1.00", await page.TextContentAsync("#wi-score-candidate td:nth-child(6)"));
         Assert.Equal(2, await page.Locator("#wi-cases tr.change-dropped").CountAsync());
 
-        var screenshot = Path.Combine(TestPaths.RepoRoot, "docs", "images", "console-what-if.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        var screenshot = TestPaths.Screenshot("console-what-if.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         output.WriteLine($"screenshot: {screenshot}");
 

@@ -19,7 +19,7 @@ public sealed class AuditTrailTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private sealed record Recorded(OutboxFixture F, AuditLog Log, Violation Violation, string[] Files);
+    private sealed record Recorded(OutboxFixture F, AuditLog Log, Violation Violation, string[] Files, string Manifest);
 
     /// <summary>A camera case recorded as the pipeline records it: two real photos, the manifest, its audit entries.</summary>
     private static async Task<Recorded> RecordCaseAsync()
@@ -33,8 +33,10 @@ public sealed class AuditTrailTests
             items.Add(await recorder.StoreEvidenceAsync(kind, await File.ReadAllBytesAsync(TestPaths.Sample("plates", photo)), OutboxFixture.Start, "image/jpeg", "cam-1", "lane-1", null, None));
         }
         var violation = OutboxFixture.NewViolation(evidence: 0) with { Evidence = [.. items.Select(i => i.ToEvidenceItem())] };
-        Assert.True(await recorder.RecordAsync(violation, new EvidenceManifest(violation.Id, items), None));
-        return new Recorded(f, log, violation, [.. items.Select(i => i.Sha256)]);
+        var manifest = new EvidenceManifest(violation.Id, items);
+        Assert.True(await recorder.RecordAsync(violation, manifest, None));
+        // The manifest is stored already: putting it again only names it.
+        return new Recorded(f, log, violation, [.. items.Select(i => i.Sha256)], await f.Files.PutAsync(manifest.ToCanonicalJson(), None));
     }
 
     private static async Task DeliverAllAsync(OutboxFixture f)
@@ -52,7 +54,7 @@ public sealed class AuditTrailTests
         await DeliverAllAsync(c.F);
         c.F.Time.Advance(TimeSpan.FromDays(31));
         var result = await new ViolationRetention(c.F.Database, c.F.Files, c.Log).PurgeAsync(c.F.Time.GetUtcNow().AddDays(-30), None);
-        Assert.Equal((1, 2), (result.Violations, result.EvidenceFiles));
+        Assert.Equal((1, 3), (result.Violations, result.EvidenceFiles)); // two photos and the manifest
         return c;
     }
 
@@ -69,12 +71,12 @@ public sealed class AuditTrailTests
     {
         var c = await PurgedCaseAsync();
 
-        Assert.All(c.Files, sha => Assert.False(c.F.Files.Exists(sha)));
+        Assert.All([.. c.Files, c.Manifest], sha => Assert.False(c.F.Files.Exists(sha)));
         var purge = (await c.Log.ReadAllAsync(None))[^1];
         Assert.Equal(AuditKinds.RetentionPurge, purge.Kind);
         var payload = JsonSerializer.Deserialize<RetentionPurgePayload>(purge.PayloadJson, JsonSerializerOptions.Web)!;
         Assert.Equal([c.Violation.Id], payload.CaseIds);
-        Assert.Equal(c.Files.Order(StringComparer.Ordinal), payload.Files);
+        Assert.Equal(c.Files.Append(c.Manifest).Order(StringComparer.Ordinal), payload.Files);
         var report = await c.Log.VerifyAsync(c.F.Files, None);
         Assert.True(report.Ok, report.FirstFailure?.ToString());
     }

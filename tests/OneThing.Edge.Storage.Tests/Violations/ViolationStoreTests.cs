@@ -1,8 +1,10 @@
 using Xunit;
 using OneThing.Edge.Domain.Cases;
+using OneThing.Edge.Domain.Evidence;
 using OneThing.Edge.Domain.Outbox;
 using OneThing.Edge.Domain.Violations;
 using OneThing.Edge.Storage.Audit;
+using OneThing.Edge.Storage.Cases;
 using OneThing.Edge.Storage.Tests.Outbox;
 using OneThing.Edge.Storage.Violations;
 
@@ -114,6 +116,30 @@ public sealed class ViolationStoreTests
         // Both files are listed as purged, so the verifier takes neither as tampering.
         Assert.Null((await audit.VerifyAsync(f.Files, None)).FirstFailure);
     }
+
+    [Fact]
+    public async Task Retention_deletes_a_recorded_cases_evidence_manifest_with_its_evidence()
+    {
+        var f = await OutboxFixture.CreateAsync();
+        var audit = new AuditLog(f.Database, f.Time);
+        var recorder = new CaseRecorder(f.Database, f.Files, f.Store, audit, f.Time);
+        var item = await recorder.StoreEvidenceAsync(EvidenceKinds.Overview, "overview"u8.ToArray(), OutboxFixture.Start, "image/jpeg", "cam-1", "lane-1", null, None);
+        var finished = OutboxFixture.NewViolation(evidence: 0) with { Evidence = [new EvidenceItem(item.Kind, item.Sha256, item.CapturedAt, item.ContentType)] };
+        Assert.True(await recorder.RecordAsync(finished, new EvidenceManifest(finished.Id, [item]), None));
+        Assert.Equal(2, StoredFiles(f).Count); // the overview and the case's manifest
+        await f.Store.EndAsync(finished.Id, CaseStep.Depart, OutboxFixture.Start, None);
+        await ClaimAllInOrderAsync(f);
+
+        f.Time.Advance(TimeSpan.FromDays(31));
+        var result = await new ViolationRetention(f.Database, f.Files, audit).PurgeAsync(f.Time.GetUtcNow().AddDays(-30), None);
+
+        Assert.Equal(1, result.Violations);
+        Assert.Equal(2, result.EvidenceFiles);
+        Assert.Empty(StoredFiles(f));
+        Assert.Null((await audit.VerifyAsync(f.Files, None)).FirstFailure);
+    }
+
+    private static List<string> StoredFiles(OutboxFixture f) => Directory.EnumerateFiles(f.Files.Root, "*", SearchOption.AllDirectories).ToList();
 
     private static async Task<List<OutboxMessage>> ClaimAllInOrderAsync(OutboxFixture f)
     {
