@@ -103,6 +103,8 @@ public sealed class TestMqttClient : IAsyncDisposable
         throw new TimeoutException($"no matching message on {topic}; received:\n{seen}");
     }
 
+    public bool IsConnected => _client.IsConnected;
+
     public async ValueTask DisposeAsync()
     {
         if (_client.IsConnected)

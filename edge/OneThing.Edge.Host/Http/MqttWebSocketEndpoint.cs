@@ -32,7 +32,7 @@ public static class MqttWebSocketEndpoint
         return app;
     }
 
-    private static async Task ServeAsync(HttpContext context, GuardedTcpServerAdapter listener, IOptions<BrokerSecurityOptions> security)
+    private static async Task ServeAsync(HttpContext context, GuardedTcpServerAdapter listener, IOptions<BrokerSecurityOptions> security, IHostApplicationLifetime lifetime)
     {
         if (!context.WebSockets.IsWebSocketRequest || !context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol, StringComparer.OrdinalIgnoreCase))
         {
@@ -61,6 +61,9 @@ public static class MqttWebSocketEndpoint
             throw;
         }
         var local = new IPEndPoint(context.Connection.LocalIpAddress ?? IPAddress.None, context.Connection.LocalPort);
+        // The web server stops before the broker and waits for open requests (its whole shutdown timeout, 30 s):
+        // a stopping gateway drops its WebSocket clients, who reconnect to the next start as from any outage.
+        using var stopping = lifetime.ApplicationStopping.Register(context.Abort);
         await listener.ServeWebSocketAsync(socket, local, remote, login);
     }
 }

@@ -51,6 +51,20 @@ public sealed class MqttOverWebSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stopping_gateway_drops_its_websocket_clients_instead_of_waiting_for_them()
+    {
+        var gateway = await GatewayHarness.StartAsync(new GatewaySettings().WithDevices());
+        var uri = gateway.Settings.HttpUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/mqtt";
+        await using var pda = await TestMqttClient.ConnectOverWebSocketAsync(uri, "pda-1-ws-stop", "pda-1", DeviceLogins.PasswordOf("pda-1"));
+
+        // A hang detector, not a speed check: with the app's connection left open the stop took the host's whole
+        // 30 s shutdown timeout; dropped, it takes about a second.
+        await gateway.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(pda.IsConnected), connected => !connected, what: "the app's connection closed by the stopping gateway");
+    }
+
+    [Fact]
     public async Task A_wrong_password_over_websocket_is_refused()
     {
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => LoginAsync("pda-1", "wrong"));
