@@ -35,5 +35,8 @@ public sealed record OfficerError(string Code, string Message)
 /// <summary>`POST /api/v1/officer/plate-reading`: the plate read from a photo; all null when none was read.</summary>
 public sealed record PlateReadingResult(string? Plate, double? Confidence, string? Color);
 
+/// <summary>`GET /api/v1/officer/device`: the PDA the login belongs to (its `Mqtt:Devices` `Id`, used in its topics).</summary>
+public sealed record OfficerDevice(string DeviceId);
+
 /// <summary>A lane the officer can pick for a report.</summary>
 public sealed record OfficerLane(string LaneId, string CameraId, string Name);

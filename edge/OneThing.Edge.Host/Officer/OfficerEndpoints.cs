@@ -34,6 +34,8 @@ public static class OfficerEndpoints
         });
 
         var api = app.MapGroup("/api/v1/officer").AddEndpointFilter<PdaRequired>();
+        // The device id the login belongs to: the app's MQTT topics are the device's, whatever its username.
+        api.MapGet("/device", (HttpContext context) => new OfficerDevice(DeviceLogin.DeviceOf(context)));
         api.MapPost("/plate-reading", ReadPlateAsync);
         api.MapGet("/lanes", (IOptionsMonitor<SiteOptions> site) =>
             site.CurrentValue.Cameras.SelectMany(c => c.Lanes.Select(l => new OfficerLane(l.Id, c.Id, string.IsNullOrWhiteSpace(l.Name) ? l.Id : l.Name))));

@@ -22,9 +22,9 @@ public sealed class OfficerAppTests(ITestOutputHelper output)
     {
         await using var site = await OfficerSite.StartAsync();
         await using var phone = await OfficerPhone.OpenAsync(site.AppUrl, output);
-        await phone.Page.FillAsync("#login-username", OfficerSite.Device);
+        await phone.Page.FillAsync("#login-username", OfficerSite.Username);
         await phone.ScreenshotAsync("officer-login.png");
-        await phone.LogInAsync(OfficerSite.Device, OfficerSite.Password);
+        await phone.LogInAsync(OfficerSite.Username, OfficerSite.Password);
 
         // A new report: the photo's plate is read by the gateway and filled in; the officer picks the lane.
         await phone.TapAsync("#tab-report");
@@ -67,7 +67,7 @@ public sealed class OfficerAppTests(ITestOutputHelper output)
     {
         await using var site = await OfficerSite.StartAsync();
         await using var phone = await OfficerPhone.OpenAsync(site.AppUrl, output);
-        await phone.LogInAsync(OfficerSite.Device, OfficerSite.Password);
+        await phone.LogInAsync(OfficerSite.Username, OfficerSite.Password);
         await phone.TapAsync("#tab-report");
         await phone.TakePhotoAsync(PlatePhoto);
         await phone.Page.Locator("#plate-status", new() { HasTextString = "已识别车牌" }).WaitForAsync(new() { Timeout = 60_000 });
@@ -94,14 +94,14 @@ public sealed class OfficerAppTests(ITestOutputHelper output)
         var loginError = phone.Page.Locator("#screen-login:not([hidden]) #login-message", new() { HasTextString = "账号或密码错误" });
 
         // A wrong password in the form: refused, said so, and the app stays on the login screen.
-        await phone.Page.FillAsync("#login-username", OfficerSite.Device);
+        await phone.Page.FillAsync("#login-username", OfficerSite.Username);
         await phone.Page.FillAsync("#login-password", "not-the-password");
         await phone.TapAsync("#login-button");
         await loginError.WaitForAsync(new() { Timeout = 30_000 });
 
         // Logged in; then the PDA's password is changed on the gateway: the broker refuses the app's saved login once,
         // and the app goes back to the login screen instead of trying it again every reconnect period (3 s).
-        await phone.LogInAsync(OfficerSite.Device, OfficerSite.Password);
+        await phone.LogInAsync(OfficerSite.Username, OfficerSite.Password);
         await site.ChangeOfficerPasswordAsync("a-new-officer-password");
         await loginError.WaitForAsync(new() { Timeout = 30_000 });
         var refusals = site.Gateway.Get<BrokerRefusals>();
@@ -115,7 +115,7 @@ public sealed class OfficerAppTests(ITestOutputHelper output)
     {
         await using var site = await OfficerSite.StartAsync();
         await using var phone = await OfficerPhone.OpenAsync(site.AppUrl, output);
-        await phone.LogInAsync(OfficerSite.Device, OfficerSite.Password);
+        await phone.LogInAsync(OfficerSite.Username, OfficerSite.Password);
         await phone.WaitOfflineReadyAsync();
 
         // The network is gone: the browser is offline and the gateway unreachable (an open WebSocket is cut too).

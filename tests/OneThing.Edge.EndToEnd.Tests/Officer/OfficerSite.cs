@@ -13,7 +13,9 @@ namespace OneThing.Edge.EndToEnd.Tests.Officer;
 /// </summary>
 public sealed class OfficerSite : IAsyncDisposable
 {
-    public const string Device = "pda-officer-1";
+    /// <summary>The PDA's device id (its topics, its tasks); its login is another name, as sites often give them.</summary>
+    public const string Device = "pda-7";
+    public const string Username = "officer-wang";
     public const string Password = "officer-test-password";
     public const string UnownedPlate = "辽DU4356";
     private const string CameraPassword = "cam-1-test-password";
@@ -29,14 +31,14 @@ public sealed class OfficerSite : IAsyncDisposable
     public static async Task<OfficerSite> StartAsync()
     {
         var settings = new GatewaySettings().WithRoadLane();
-        (string Username, string Password, string Role)[] devices = [("cam-1", CameraPassword, "camera"), (Device, Password, "pda")];
+        (string Id, string Username, string Password, string Role)[] devices = [("cam-1", "cam-1", CameraPassword, "camera"), (Device, Username, Password, "pda")];
         for (var i = 0; i < devices.Length; i++)
         {
             var key = DeviceKey(i);
             settings[$"{key}:Username"] = devices[i].Username;
             settings[$"{key}:PasswordHash"] = DevicePassword.HashPassword(devices[i].Password, 10_000);
             settings[$"{key}:Role"] = devices[i].Role;
-            settings[$"{key}:Id"] = devices[i].Username;
+            settings[$"{key}:Id"] = devices[i].Id;
         }
         settings["OneThing:Clearance:OfficerDevices:0"] = Device;
         settings["OneThing:Clearance:WatchMinutes"] = "10";

@@ -50,6 +50,9 @@ export class DeviceApi {
     return (await this.request(path, options)).json();
   }
 
+  /** {deviceId}: the PDA this login belongs to, whose topics the app uses. */
+  device() { return this.json('/api/v1/officer/device'); }
+
   lanes() { return this.json('/api/v1/officer/lanes'); }
 
   tasks() { return this.json('/api/v1/officer/tasks'); }

@@ -97,7 +97,8 @@ async function logIn(event) {
   $('login-message').textContent = '';
   $('login-button').disabled = true;
   try {
-    await new DeviceApi(login).lanes();
+    // The login is checked and names its device: a PDA's topics carry its device id, not its username.
+    login.deviceId = (await new DeviceApi(login).device()).deviceId;
     localStorage.setItem(LOGIN_KEY, JSON.stringify(login));
     $('login-password').value = '';
     // Logged in again after a refused login: a fresh page, so no screen is wired twice.
