@@ -73,13 +73,38 @@ public sealed class PlateReader : IDisposable
     private PlateTextReading ReadTwoLines(Mat plate)
     {
         var lowerTop = PlateLayout.LowerLineTop(plate.Height);
-        using var upper = new Mat(plate, PlateLayout.UpperLine(plate.Width, plate.Height));
         using var lower = new Mat(plate, new Rect(0, lowerTop, plate.Width, plate.Height - lowerTop));
-        var (upperRaw, upperGlyphs) = Glyphs(upper);
+        var (upperRaw, upperGlyphs) = ReadUpperLine(plate);
         var (lowerRaw, lowerGlyphs) = Glyphs(lower);
-        var reading = Finish(upperRaw + "/" + lowerRaw, [.. PlateText.UpperLine(upperGlyphs), .. lowerGlyphs], doubleLayer: true);
+        var reading = Finish(upperRaw + "/" + lowerRaw, [.. upperGlyphs, .. lowerGlyphs], doubleLayer: true);
         // Two and five characters: a longer "plate" is a one-line plate read as two.
         return reading with { IsValid = reading.IsValid && reading.Text.Length == PlateFormat.OrdinaryLength };
+    }
+
+    /// <summary>
+    /// The upper line read in each of <see cref="PlateLayout.UpperLineWindows"/>, stretched to the reader's width
+    /// and at its own aspect ratio, and voted (<see cref="PlateText.UpperLineVote"/>): among the readings that read
+    /// a province and a letter themselves when there are any, else among all; the first window's reading cleaned
+    /// when none held two characters. The raw text is the first window's.
+    /// </summary>
+    private (string Raw, List<PlateGlyph> Glyphs) ReadUpperLine(Mat plate)
+    {
+        var readings = new List<IReadOnlyList<PlateGlyph>>();
+        var asRead = new List<IReadOnlyList<PlateGlyph>>();
+        (string Raw, List<PlateGlyph> Glyphs)? first = null;
+        foreach (var window in PlateLayout.UpperLineWindows(plate.Width, plate.Height))
+        {
+            using var line = new Mat(plate, window);
+            var ownWidth = Math.Clamp(_options.InputHeight * window.Width / window.Height, _options.InputHeight, _options.PaddedWidth);
+            foreach (var width in (int[])[_options.ResizeWidth, ownWidth])
+            {
+                var read = Glyphs(line, width);
+                first ??= read;
+                var upper = PlateText.UpperLine(read.Glyphs);
+                (PlateText.ReadsProvinceAndLetter(read.Glyphs) ? asRead : readings).Add(upper);
+            }
+        }
+        return (first!.Value.Raw, PlateText.UpperLineVote(asRead.Count > 0 ? asRead : readings) ?? PlateText.Clean(first.Value.Glyphs));
     }
 
     private static PlateTextReading Finish(string raw, IReadOnlyList<PlateGlyph> glyphs, bool doubleLayer)
@@ -90,14 +115,21 @@ public sealed class PlateReader : IDisposable
         return new PlateTextReading(raw, text, confidence, PlateFormat.IsValid(text), [.. plate.Select(g => g.Probability)], doubleLayer);
     }
 
-    private (string Raw, List<PlateGlyph> Glyphs) Glyphs(Mat image)
+    // The image resized to width x InputHeight (ResizeWidth unless given), right-padded with zeros, read.
+    private (string Raw, List<PlateGlyph> Glyphs) Glyphs(Mat image, int width = 0)
     {
         ModelWorkspace.RequireBgr(image);
         var ws = _model.Rent();
+        // The padding columns past ResizeWidth are never written, so they stay 0 from allocation; another width
+        // zeroes the tensor before (its padding) and after (for the next call) its read.
+        var otherWidth = width != 0 && width != _options.ResizeWidth;
         try
         {
-            Cv2.Resize(image, ws.Canvas, new Size(_options.ResizeWidth, _options.InputHeight), 0, 0, InterpolationFlags.Linear);
-            // The padding columns are never written, so they stay 0 from allocation.
+            if (otherWidth)
+            {
+                Array.Clear(ws.Input);
+            }
+            Cv2.Resize(image, ws.Canvas, new Size(otherWidth ? width : _options.ResizeWidth, _options.InputHeight), 0, 0, InterpolationFlags.Linear);
             ws.FillInput(ws.Canvas, 1 / 127.5, -1, rgb: false);
             _model.Run(ws);
             var probs = ws.Output;
@@ -128,6 +160,10 @@ public sealed class PlateReader : IDisposable
         }
         finally
         {
+            if (otherWidth)
+            {
+                Array.Clear(ws.Input);
+            }
             _model.Return(ws);
         }
     }
