@@ -82,10 +82,10 @@ public sealed class PlateReader : IDisposable
     }
 
     /// <summary>
-    /// The upper line read in each of <see cref="PlateLayout.UpperLineWindows"/>, stretched to the reader's width
-    /// and at its own aspect ratio, and voted (<see cref="PlateText.UpperLineVote"/>): among the readings that read
-    /// a province and a letter themselves when there are any, else among all; the first window's reading cleaned
-    /// when none held two characters. The raw text is the first window's.
+    /// The upper line read in each of <see cref="PlateLayout.UpperLineWindows"/> and voted
+    /// (<see cref="PlateText.UpperLineVote"/>): among the readings that read a province and a letter themselves when
+    /// there are any, else among all; the first window's reading cleaned when none held two characters. The raw
+    /// text is the first window's. (Each window also read at its own aspect ratio, 24 reads, read no more plates.)
     /// </summary>
     private (string Raw, List<PlateGlyph> Glyphs) ReadUpperLine(Mat plate)
     {
@@ -95,14 +95,9 @@ public sealed class PlateReader : IDisposable
         foreach (var window in PlateLayout.UpperLineWindows(plate.Width, plate.Height))
         {
             using var line = new Mat(plate, window);
-            var ownWidth = Math.Clamp(_options.InputHeight * window.Width / window.Height, _options.InputHeight, _options.PaddedWidth);
-            foreach (var width in (int[])[_options.ResizeWidth, ownWidth])
-            {
-                var read = Glyphs(line, width);
-                first ??= read;
-                var upper = PlateText.UpperLine(read.Glyphs);
-                (PlateText.ReadsProvinceAndLetter(read.Glyphs) ? asRead : readings).Add(upper);
-            }
+            var read = Glyphs(line);
+            first ??= read;
+            (PlateText.ReadsProvinceAndLetter(read.Glyphs) ? asRead : readings).Add(PlateText.UpperLine(read.Glyphs));
         }
         return (first!.Value.Raw, PlateText.UpperLineVote(asRead.Count > 0 ? asRead : readings) ?? PlateText.Clean(first.Value.Glyphs));
     }
@@ -115,21 +110,14 @@ public sealed class PlateReader : IDisposable
         return new PlateTextReading(raw, text, confidence, PlateFormat.IsValid(text), [.. plate.Select(g => g.Probability)], doubleLayer);
     }
 
-    // The image resized to width x InputHeight (ResizeWidth unless given), right-padded with zeros, read.
-    private (string Raw, List<PlateGlyph> Glyphs) Glyphs(Mat image, int width = 0)
+    private (string Raw, List<PlateGlyph> Glyphs) Glyphs(Mat image)
     {
         ModelWorkspace.RequireBgr(image);
         var ws = _model.Rent();
-        // The padding columns past ResizeWidth are never written, so they stay 0 from allocation; another width
-        // zeroes the tensor before (its padding) and after (for the next call) its read.
-        var otherWidth = width != 0 && width != _options.ResizeWidth;
         try
         {
-            if (otherWidth)
-            {
-                Array.Clear(ws.Input);
-            }
-            Cv2.Resize(image, ws.Canvas, new Size(otherWidth ? width : _options.ResizeWidth, _options.InputHeight), 0, 0, InterpolationFlags.Linear);
+            Cv2.Resize(image, ws.Canvas, new Size(_options.ResizeWidth, _options.InputHeight), 0, 0, InterpolationFlags.Linear);
+            // The padding columns are never written, so they stay 0 from allocation.
             ws.FillInput(ws.Canvas, 1 / 127.5, -1, rgb: false);
             _model.Run(ws);
             var probs = ws.Output;
@@ -160,10 +148,6 @@ public sealed class PlateReader : IDisposable
         }
         finally
         {
-            if (otherWidth)
-            {
-                Array.Clear(ws.Input);
-            }
             _model.Return(ws);
         }
     }
