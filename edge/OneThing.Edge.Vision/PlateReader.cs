@@ -20,6 +20,9 @@ public sealed record PlateTextReading(
 public sealed class PlateReader : IDisposable
 {
     private const int Classes = 6625;
+
+    /// <summary>Below this probability a character was not read but guessed (see <see cref="Finish"/>).</summary>
+    public const float MinCharacterProbability = 0.005f;
     private readonly PlateReaderOptions _options;
     private readonly OnnxModel _model;
     private readonly string[] _keys;
@@ -73,13 +76,33 @@ public sealed class PlateReader : IDisposable
     private PlateTextReading ReadTwoLines(Mat plate)
     {
         var lowerTop = PlateLayout.LowerLineTop(plate.Height);
-        using var upper = new Mat(plate, PlateLayout.UpperLine(plate.Width, plate.Height));
         using var lower = new Mat(plate, new Rect(0, lowerTop, plate.Width, plate.Height - lowerTop));
-        var (upperRaw, upperGlyphs) = Glyphs(upper);
+        var (upperRaw, upperGlyphs) = ReadUpperLine(plate);
         var (lowerRaw, lowerGlyphs) = Glyphs(lower);
-        var reading = Finish(upperRaw + "/" + lowerRaw, [.. PlateText.UpperLine(upperGlyphs), .. lowerGlyphs], doubleLayer: true);
+        var reading = Finish(upperRaw + "/" + lowerRaw, [.. upperGlyphs, .. lowerGlyphs], doubleLayer: true);
         // Two and five characters: a longer "plate" is a one-line plate read as two.
         return reading with { IsValid = reading.IsValid && reading.Text.Length == PlateFormat.OrdinaryLength };
+    }
+
+    /// <summary>
+    /// The upper line read in each of <see cref="PlateLayout.UpperLineWindows"/> and voted
+    /// (<see cref="PlateText.UpperLineVote"/>): among the readings that read a province and a letter themselves when
+    /// there are any, else among all; the first window's reading cleaned when none held two characters. The raw
+    /// text is the first window's. (Each window also read at its own aspect ratio, 24 reads, read no more plates.)
+    /// </summary>
+    private (string Raw, List<PlateGlyph> Glyphs) ReadUpperLine(Mat plate)
+    {
+        var readings = new List<IReadOnlyList<PlateGlyph>>();
+        var asRead = new List<IReadOnlyList<PlateGlyph>>();
+        (string Raw, List<PlateGlyph> Glyphs)? first = null;
+        foreach (var window in PlateLayout.UpperLineWindows(plate.Width, plate.Height))
+        {
+            using var line = new Mat(plate, window);
+            var read = Glyphs(line);
+            first ??= read;
+            (PlateText.ReadsProvinceAndLetter(read.Glyphs) ? asRead : readings).Add(PlateText.UpperLine(read.Glyphs));
+        }
+        return (first!.Value.Raw, PlateText.UpperLineVote(asRead.Count > 0 ? asRead : readings) ?? PlateText.Clean(first.Value.Glyphs));
     }
 
     private static PlateTextReading Finish(string raw, IReadOnlyList<PlateGlyph> glyphs, bool doubleLayer)
@@ -87,7 +110,12 @@ public sealed class PlateReader : IDisposable
         var plate = PlateText.Constrain(PlateText.Clean(glyphs));
         var text = PlateText.Join(plate);
         var confidence = plate.Count == 0 ? 0 : plate.Average(g => g.Probability);
-        return new PlateTextReading(raw, text, confidence, PlateFormat.IsValid(text), [.. plate.Select(g => g.Probability)], doubleLayer);
+        // On two lines, a character the reader gave almost nothing was picked by the format from what the reader did
+        // not see (the 14-px upper line): a guess, and a guessed plate must not be cited. On the painted double-layer
+        // plates 17 of 18 wrong readings had such a province; refused, the plate is read again grown up, and 23/41
+        // read right with 6 wrong instead of 20 with 18. (On one-line crops the same floor lost one right reading.)
+        var valid = PlateFormat.IsValid(text) && (!doubleLayer || plate.All(g => g.Probability >= MinCharacterProbability));
+        return new PlateTextReading(raw, text, confidence, valid, [.. plate.Select(g => g.Probability)], doubleLayer);
     }
 
     private (string Raw, List<PlateGlyph> Glyphs) Glyphs(Mat image)

@@ -94,8 +94,37 @@ public static class PlateText
     public static List<PlateGlyph> UpperLine(IReadOnlyList<PlateGlyph> raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        var kept = raw.Select(g => g with { Char = char.ToUpperInvariant(g.Char) }).Where(g => IsAlnum(g.Char) || IsHan(g.Char)).ToList();
+        var kept = UpperLineCharacters(raw);
         return kept.Count < 2 ? Clean(raw) : [BestOf(kept[^2], PlateFormat.Provinces), BestOf(kept[^1], PlateFormat.Letters)];
+    }
+
+    /// <summary>Whether an upper line's last two characters were read as a province and a letter, not chosen from the candidates.</summary>
+    public static bool ReadsProvinceAndLetter(IReadOnlyList<PlateGlyph> raw) =>
+        UpperLineCharacters(raw) is [.., var province, var letter]
+        && PlateFormat.Provinces.Contains(province.Char, StringComparison.Ordinal) && PlateFormat.Letters.Contains(letter.Char, StringComparison.Ordinal);
+
+    private static List<PlateGlyph> UpperLineCharacters(IReadOnlyList<PlateGlyph> raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        return [.. raw.Select(g => g with { Char = char.ToUpperInvariant(g.Char) }).Where(g => IsAlnum(g.Char) || IsHan(g.Char))];
+    }
+
+    /// <summary>
+    /// One upper line from several readings of it (each <see cref="UpperLine"/>'s province and letter): the
+    /// province and the letter with the highest probability averaged over the readings, so one reading sure of a
+    /// wrong province does not outweigh the others. Null without readings.
+    /// </summary>
+    public static List<PlateGlyph>? UpperLineVote(IReadOnlyList<IReadOnlyList<PlateGlyph>> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var voting = readings.Where(r => r is [{ Candidates: not null }, { Candidates: not null }]).ToList();
+        if (voting.Count == 0)
+        {
+            return null;
+        }
+        float[] Mean(int position) =>
+            [.. Enumerable.Range(0, Symbols.Length).Select(s => voting.Average(r => r[position].Candidates![s]))];
+        return [BestCandidate(new PlateGlyph(' ', 0, Mean(0)), PlateFormat.Provinces)!, BestCandidate(new PlateGlyph(' ', 0, Mean(1)), PlateFormat.Letters)!];
     }
 
     public static string Join(IEnumerable<PlateGlyph> glyphs) => string.Concat(glyphs.Select(g => g.Char));

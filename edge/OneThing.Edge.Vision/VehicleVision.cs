@@ -112,18 +112,23 @@ public sealed class VehicleVision(
         var color = colors.Classify(rectified);
         var text = reader.ReadPlate(rectified, plate.DoubleLayer, color);
         var (box, corners) = (plate.Box, plate.Corners);
-        if (!text.IsValid && !text.DoubleLayer && color == "yellow" && text.Text.Length == PlateLayout.SerialLength)
+        if (!text.IsValid && color == "yellow" && Serial(text) is { } serial)
         {
-            // On a yellow double-layer plate the detector may box the serial's line alone: read it with the line
-            // above, and keep that only when its serial is the one read alone (what lies above a one-line plate
-            // must not make up a province and letter).
-            var whole = PlateLayout.WithUpperLine(plate.Corners);
-            using var grown = PlateRectifier.Rectify(frame, whole);
-            var twoLines = reader.ReadPlate(grown, detectedDouble: true, color);
-            if (twoLines.IsValid && twoLines.DoubleLayer && twoLines.Text.EndsWith(text.Text, StringComparison.Ordinal))
+            // On a yellow double-layer plate the detector may box the serial's line alone, or cut the top rows of
+            // the upper line: read the box grown up (PlateLayout.UpperLineGrowths) as two lines, and keep the surest
+            // reading whose serial is the one already read (what lies above a one-line plate must not make up a
+            // province and letter).
+            foreach (var above in PlateLayout.UpperLineGrowths(serialAlone: !text.DoubleLayer))
             {
-                (text, corners) = (twoLines, whole);
-                box = new Box(whole.Min(c => c.X), whole.Min(c => c.Y), whole.Max(c => c.X), whole.Max(c => c.Y)).ClampTo(frame.Width, frame.Height);
+                var whole = PlateLayout.WithUpperLine(plate.Corners, above);
+                using var grown = PlateRectifier.Rectify(frame, whole);
+                var twoLines = reader.ReadPlate(grown, detectedDouble: true, color);
+                if (twoLines.IsValid && twoLines.DoubleLayer && twoLines.Text.EndsWith(serial, StringComparison.Ordinal)
+                    && (!text.IsValid || twoLines.Confidence > text.Confidence))
+                {
+                    (text, corners) = (twoLines, whole);
+                    box = new Box(whole.Min(c => c.X), whole.Min(c => c.Y), whole.Max(c => c.X), whole.Max(c => c.Y)).ClampTo(frame.Width, frame.Height);
+                }
             }
         }
         return new PlateReading(text.Text, text.Confidence, text.IsValid, box, corners, plate.Score, text.DoubleLayer, color)
@@ -131,6 +136,12 @@ public sealed class VehicleVision(
             CharConfidences = text.CharConfidences,
         };
     }
+
+    // The five characters of the serial in an invalid reading that could be a double-layer plate's: its lower line
+    // (the last five of a two-line reading) or the serial read alone; null otherwise.
+    private static string? Serial(PlateTextReading text) =>
+        text.DoubleLayer ? (text.Text.Length >= PlateLayout.SerialLength ? text.Text[^PlateLayout.SerialLength..] : null)
+        : text.Text.Length == PlateLayout.SerialLength ? text.Text : null;
 
     private List<PlateDetection> DetectAround(Mat frame, Box vehicle)
     {

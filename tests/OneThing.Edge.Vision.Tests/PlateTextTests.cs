@@ -79,6 +79,29 @@ public sealed class PlateTextTests
     }
 
     [Fact]
+    public void The_upper_line_windows_start_with_the_default_and_stay_inside_the_plate()
+    {
+        var windows = PlateLayout.UpperLineWindows(73, 42).ToList();
+        Assert.Equal(PlateLayout.UpperLine(73, 42), windows[0]);
+        Assert.Equal(windows.Count, windows.Distinct().Count());
+        Assert.True(windows.Count >= 10);
+        Assert.All(windows, w => Assert.True(w.Y >= 0 && w.Height >= 1 && w.Bottom <= 42 && w.X == windows[0].X && w.Width == windows[0].Width));
+    }
+
+    [Fact]
+    public void Upper_line_readings_vote_by_mean_probability_so_one_sure_wrong_province_loses_to_two_agreeing()
+    {
+        IReadOnlyList<PlateGlyph> Upper(char province, float p, char letter) =>
+            PlateText.UpperLine([new(province, p, Candidates((province, p))), new(letter, 0.9f, Candidates((letter, 0.9f)))]);
+        var vote = PlateText.UpperLineVote([Upper('京', 0.9f, 'A'), Upper('苏', 0.6f, 'A'), Upper('苏', 0.6f, 'A')]);
+        Assert.Equal("苏A", PlateText.Join(vote!));
+        Assert.Equal(0.4f, vote![0].Probability, 3);
+        Assert.Null(PlateText.UpperLineVote([PlateText.UpperLine([new('A', 0.9f)])]));
+        Assert.True(PlateText.ReadsProvinceAndLetter([new('·', 0.5f), new('苏', 0.6f), new('A', 0.9f)]));
+        Assert.False(PlateText.ReadsProvinceAndLetter([new('防', 0.6f), new('A', 0.9f)])); // the province only a candidate
+    }
+
+    [Fact]
     public void A_lower_line_quadrilateral_grows_up_by_three_quarters_of_its_height()
     {
         PointF[] lower = [new(10, 50), new(110, 52), new(110, 72), new(10, 70)];
@@ -98,6 +121,16 @@ public sealed class PlateTextTests
         }
         var runs = CtcDecoder.Runs(probs, 3);
         Assert.Equal([(1, 0, 1), (1, 3, 3), (2, 4, 5)], runs.Select(r => (r.Class, r.FirstStep, r.LastStep)));
+    }
+
+    private static float[] Candidates(params (char Char, float Probability)[] symbols)
+    {
+        var c = new float[PlateText.Symbols.Length];
+        foreach (var (ch, p) in symbols)
+        {
+            c[PlateText.Symbols.IndexOf(ch, StringComparison.Ordinal)] = p;
+        }
+        return c;
     }
 
     // Each character read with probability 0.9; the listed candidates added at their positions.
