@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OneThing.Edge.Messaging.Transport;
 using OneThing.Edge.Storage.Audit;
 using OneThing.Edge.TestKit;
@@ -19,9 +20,13 @@ public sealed class AuditAnchorRetainedTests : IAsyncLifetime
     {
         await using var observer = await TestMqttClient.ConnectAsync(_mosquitto!.Port, "observer-" + Guid.NewGuid().ToString("N")[..6]);
         await observer.SubscribeAsync(settings.Topics.AuditEvents);
-        var anchor = await observer.WaitForJsonAsync(settings.Topics.AuditEvents, timeout: timeout);
-        Assert.True(observer.Received.First(m => m.Topic == settings.Topics.AuditEvents).Retain, "the anchor was not retained");
-        return anchor.GetProperty("sequence").GetInt64();
+        // The retained copy comes with the subscription; an anchor published live at that moment may come first (its
+        // retain flag cleared, as MQTT delivers live messages), so the retained one is looked for, not the first.
+        var (_, payload, _) = await Eventually.ReturnsAsync(
+            () => Task.FromResult(observer.Received.FirstOrDefault(m => m.Topic == settings.Topics.AuditEvents && m.Retain)),
+            m => m.Payload is not null, timeout, "the anchor retained at the broker");
+        using var anchor = JsonDocument.Parse(payload);
+        return anchor.RootElement.GetProperty("sequence").GetInt64();
     }
 
     [Fact]
