@@ -152,8 +152,12 @@ public sealed partial class CaseRecording(
     /// <summary>One camera's cases between analysis and storage.</summary>
     private sealed class CameraRecording
     {
-        /// <summary>Confirmed cases not recorded yet, oldest first: empty but while the disk is full.</summary>
-        public ConcurrentQueue<UnrecordedCase> Unrecorded { get; } = new();
+        /// <summary>
+        /// Confirmed cases not recorded yet, oldest first: empty but while the disk is full. Changed by the recording
+        /// reader only. Not a ConcurrentQueue: once enumerated (a departure looks for its case) its segment keeps every
+        /// dequeued case, rendered evidence and all (1,500 frame-sized arrays at 128 gated cameras in a heap dump).
+        /// </summary>
+        public Queue<UnrecordedCase> Unrecorded { get; } = new();
 
         /// <summary>Engine cases that storage already held as open (confirmed again after a restart or takeover): engine id -> stored id.</summary>
         public Dictionary<Guid, Guid> StoredCases { get; } = [];
