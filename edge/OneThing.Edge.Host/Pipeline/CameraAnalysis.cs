@@ -47,6 +47,13 @@ public sealed class CameraAnalysis(CameraOptions camera, ViolationEngineOptions 
     /// <summary>Plate readings reused on frames the motion gate carried over.</summary>
     internal KeptPlateReadings Readings { get; } = new();
 
+    /// <summary>A track the engine is done with (confirmed, dismissed, resumed): its held evidence, its kept plate reading gone.</summary>
+    internal HeldEvidence? ForgetTrack(int trackId)
+    {
+        Readings.Drop(trackId);
+        return Held.Remove(trackId, out var held) ? held : null;
+    }
+
     /// <summary>Whether the camera's open cases were loaded from storage into its engine.</summary>
     internal bool Restored { get; set; }
 

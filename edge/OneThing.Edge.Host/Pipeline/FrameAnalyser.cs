@@ -173,19 +173,16 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
                 }
                 break;
             case ViolationConfirmed confirmed:
-                camera.Held.Remove(confirmed.TrackId, out var evidence);
-                camera.Readings.Drop(confirmed.TrackId);
+                var evidence = camera.ForgetTrack(confirmed.TrackId);
                 var cooldown = camera.Engine.Lanes.FirstOrDefault(l => l.Id == confirmed.LaneId)?.Cooldown ?? TimeSpan.Zero;
                 cases.Add(new CaseToRecord(confirmed, evidence, cooldown));
                 break;
             case StopDismissed dismissed:
-                camera.Held.Remove(dismissed.TrackId, out _);
-                camera.Readings.Drop(dismissed.TrackId);
+                camera.ForgetTrack(dismissed.TrackId);
                 LogDismissed(camera.Camera.Id, dismissed.LaneId, dismissed.Duration.TotalSeconds);
                 break;
             case CaseResumed resumed:
-                camera.Held.Remove(resumed.TrackId, out _);
-                camera.Readings.Drop(resumed.TrackId);
+                camera.ForgetTrack(resumed.TrackId);
                 LogResumed(resumed.CaseId, camera.Camera.Id, resumed.LaneId, resumed.Reason);
                 break;
             case VehicleDeparted departed:
