@@ -25,6 +25,7 @@ public sealed class LoadRig : IAsyncDisposable
     private readonly SimulatorUnderBenchmark _traffic;
     private readonly List<double> _smsLatencyMs = [];
     private readonly HashSet<Guid> _texted = [];
+    private int _confirmed;
     private readonly TestMqttClient _observer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _latencyProbe;
@@ -43,6 +44,18 @@ public sealed class LoadRig : IAsyncDisposable
     public IngressCounters Counters => Gateway.Get<IngressCounters>();
 
     public static string CameraId(int i) => $"cam-{i + 1}";
+
+    /// <summary>Cases confirmed whose SMS has not been sent yet.</summary>
+    public int Untexted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _confirmed - _texted.Count;
+            }
+        }
+    }
 
     /// <summary>Starts the gateway for <paramref name="cameras"/> cameras; <paramref name="motionGate"/> switches the motion gate.</summary>
     public static async Task<LoadRig> StartAsync(int cameras, bool motionGate)
@@ -176,15 +189,19 @@ public sealed class LoadRig : IAsyncDisposable
                         _confirmLatencyMs.Add((at - confirmedAt).TotalMilliseconds);
                         _dwellOvershootMs.Add((confirmedAt - firstSeenAt).TotalMilliseconds - (StopSeconds + ConfirmSeconds) * 1000);
                         confirmations[violationId] = confirmedAt;
+                        _confirmed = confirmations.Count;
                     }
                 }
                 foreach (var notice in _traffic.Notices)
                 {
-                    if (confirmations.TryGetValue(notice.ViolationId, out var confirmedAt) && _texted.Add(notice.ViolationId))
+                    if (confirmations.TryGetValue(notice.ViolationId, out var confirmedAt))
                     {
                         lock (_lock)
                         {
-                            _smsLatencyMs.Add((notice.SentAt - confirmedAt).TotalMilliseconds);
+                            if (_texted.Add(notice.ViolationId))
+                            {
+                                _smsLatencyMs.Add((notice.SentAt - confirmedAt).TotalMilliseconds);
+                            }
                         }
                     }
                 }
