@@ -205,7 +205,9 @@ public sealed class LoadRig : IAsyncDisposable
                         }
                     }
                 }
-                await Task.Delay(50, _stop.Token);
+                // Latencies come from the events' and notices' own times, not from when they are read here; each read
+                // copies every event and notice so far (1 % of the process's CPU at 128 cameras when polled every 50 ms).
+                await Task.Delay(500, _stop.Token);
             }
         }
         catch (OperationCanceledException)
