@@ -122,6 +122,11 @@ public sealed class EvidenceRedactionTests : IAsyncLifetime
         Assert.NotEqual(searchedAgain.Original, searchedAgain.Redacted);
         Assert.Equal(searchedAgain.Redacted, withPlates.Redacted);
 
+        // Evidence keeps the camera's own bytes, rendered as the analysis saw them: a frame tagged as turned is not turned
+        // (its lanes and boxes are in the pixels as sent; OpenCV would apply the tag).
+        var tagged = renderer.Render(asTaken with { Image = PhonePhotos.WithOrientation(scene, 6), Plates = plates }, caption);
+        Assert.Equal(withPlates.Original, tagged.Original);
+
         // Both hashes are in the manifest and in the audit chain, which still verifies.
         var audit = gateway.Get<AuditLog>();
         var entries = await audit.ReadAllAsync(default);

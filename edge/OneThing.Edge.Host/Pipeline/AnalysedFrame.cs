@@ -20,7 +20,8 @@ public sealed record CaseToRecord(ViolationConfirmed Confirmed, HeldEvidence? Ev
 public sealed record CarLeft(Guid EngineCaseId, DateTimeOffset LastSeenAt) : CaseWork;
 
 /// <summary>
-/// An evidence image as taken (JPEG, not annotated: a frame or a plate close-up), held until its case is confirmed
+/// An evidence image as taken (not annotated: a frame as the camera sent it, JPEG or PNG, or a plate close-up encoded
+/// from it), held until its case is confirmed
 /// and rendered by <see cref="EvidenceRenderer.Render"/>. <paramref name="Box"/> is the vehicle or plate in frame
 /// pixels (for the manifest); <paramref name="Cited"/> the cited vehicle or plate in this image's pixels (its plate
 /// is the one not redacted); <paramref name="Overlay"/> what to draw on a frame (null on a close-up);
@@ -29,7 +30,7 @@ public sealed record CarLeft(Guid EngineCaseId, DateTimeOffset LastSeenAt) : Cas
 /// redaction looks for them; a close-up is a crop the analysis never searched as such).
 /// </summary>
 public sealed record EvidenceFrame(
-    byte[] Jpeg, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay,
+    byte[] Image, DateTimeOffset CapturedAt, string Kind, string? LaneId, Box? Box, Box Cited, FrameOverlay? Overlay,
     IReadOnlyList<Box>? People = null, IReadOnlyList<PlateDetection>? Plates = null);
 
 /// <summary>Evidence held for a stopped vehicle until its case is confirmed (or dropped when the stop is dismissed).</summary>

@@ -26,16 +26,19 @@ public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redac
     /// <summary>Close-ups narrower than this are enlarged (by a whole factor) so their caption stays legible.</summary>
     private const int MinCloseUpWidth = 480;
 
-    /// <summary>Stage 1 is the overview at the stop, stage 2 the confirmation frame.</summary>
+    /// <summary>
+    /// Stage 1 is the overview at the stop, stage 2 the confirmation frame: each kept as the camera's own bytes (a copy:
+    /// the frame's buffer goes back to the pool after analysis), neither decoded for this nor encoded again.
+    /// </summary>
+    /// <param name="image">The frame as the camera sent it, without anything after its end-of-image marker.</param>
     /// <param name="people">The frame's people when the detector ran on it; null when its vehicles were carried over.</param>
     /// <param name="plates">The frame's plates when a plate read searched the whole frame; null when none did.</param>
     public EvidenceFrame Frame(
-        CameraAnalysis camera, DateTimeOffset capturedAt, Mat mat, IReadOnlyList<VehicleDetection> vehicles, IReadOnlyList<Box>? people, IReadOnlyList<PlateDetection>? plates, EvidenceNeeded need)
+        CameraAnalysis camera, DateTimeOffset capturedAt, ReadOnlySpan<byte> image, IReadOnlyList<VehicleDetection> vehicles, IReadOnlyList<Box>? people, IReadOnlyList<PlateDetection>? plates, EvidenceNeeded need)
     {
         var lanes = camera.Engine.Lanes.Select(l => new LaneOverlay(l.Id, l.Polygon)).ToList();
         var subject = vehicles.Where(v => v.Box.IoU(need.Box) > 0.3).DefaultIfEmpty(new VehicleDetection(need.Box, 1, "vehicle")).ToList();
-        var jpeg = PipelineMetrics.EvidenceSeconds.Timed(() => Annotator.Encode(mat, TakenQuality));
-        return new EvidenceFrame(jpeg, capturedAt, need.Stage == 1 ? EvidenceKinds.Overview : EvidenceKinds.Confirmation, need.LaneId, need.Box, need.Box,
+        return new EvidenceFrame(image.ToArray(), capturedAt, need.Stage == 1 ? EvidenceKinds.Overview : EvidenceKinds.Confirmation, need.LaneId, need.Box, need.Box,
             new FrameOverlay(camera.Camera.Id, capturedAt, lanes, subject, []), people, plates);
     }
 
@@ -55,7 +58,8 @@ public sealed class EvidenceRenderer(Annotator annotator, EvidenceRedactor redac
     {
         ArgumentNullException.ThrowIfNull(taken);
         ArgumentNullException.ThrowIfNull(caption);
-        using var image = Cv2.ImDecode(taken.Jpeg, ImreadModes.Color);
+        // As the analysis saw it: a camera frame keeps the sensor's orientation even when tagged otherwise (FrameDecoder).
+        using var image = Cv2.ImDecode(taken.Image, ImreadModes.Color | ImreadModes.IgnoreOrientation);
         using var redaction = redactor.Redact(image, taken.Cited, taken.People, taken.Plates);
         var fields = caption.Fields(options.Value.UtcOffset);
         return new RenderedEvidence(Finish(image, taken.Overlay, fields), Finish(redaction.Image, taken.Overlay, fields));

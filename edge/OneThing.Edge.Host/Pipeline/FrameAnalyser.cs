@@ -88,7 +88,7 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     private void Analyse(CameraAnalysis camera, CameraFrame frame, List<CaseWork> cases)
     {
         var header = _decoder.ReadHeader(frame.Image.Span);
-        using var full = new FullFrame(() => PipelineMetrics.DecodeSeconds.Timed(() => _decoder.Decode(frame.Image.Span, header)), _vision);
+        using var full = new FullFrame(frame.Image[..header.Length], () => PipelineMetrics.DecodeSeconds.Timed(() => _decoder.Decode(frame.Image.Span, header)), _vision);
         var found = Detect(camera, frame, header, full);
         camera.Remember(frame.Image.Span, frame.CapturedAt, found.Vehicles);
         foreach (var e in camera.Engine.Observe(frame.CapturedAt, header.Width, header.Height, found.Vehicles))
@@ -149,11 +149,11 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
         switch (e)
         {
             case EvidenceNeeded { Stage: 1 } overview:
-                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, full.PlatesIfSearched, overview));
+                camera.Held[overview.TrackId] = new HeldEvidence(_evidence.Frame(camera, frame.CapturedAt, full.Image.Span, found.Vehicles, found.People, full.PlatesIfSearched, overview));
                 break;
             case EvidenceNeeded confirmation:
                 var held = camera.Held.GetValueOrDefault(confirmation.TrackId) ?? new HeldEvidence(null);
-                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Mat, found.Vehicles, found.People, full.PlatesIfSearched, confirmation) };
+                camera.Held[confirmation.TrackId] = held with { Confirmation = _evidence.Frame(camera, frame.CapturedAt, full.Image.Span, found.Vehicles, found.People, full.PlatesIfSearched, confirmation) };
                 break;
             case PlateNeeded plate when found.CarriedOver && camera.Readings.Find(plate.TrackId, plate.Box) is { } kept:
                 PipelineMetrics.PlateReadsReused.Add(1, new KeyValuePair<string, object?>("camera", camera.Camera.Id));
@@ -212,13 +212,16 @@ public sealed partial class FrameAnalyser : IFrameSink, IDisposable
     }
 
     /// <summary>
-    /// A frame at full size, decoded only when something needs it (the detector; evidence and plate reads, also when
+    /// A frame at full size, decoded only when something needs it (the detector, plate reads and close-ups, also when
     /// the motion gate skipped the detector), and its plate search, shared by the frame's stopped vehicles.
     /// </summary>
-    private sealed class FullFrame(Func<Mat> decode, VehicleVision vision) : IDisposable
+    /// <param name="image">The frame as sent, up to its end-of-image marker: what evidence keeps.</param>
+    private sealed class FullFrame(ReadOnlyMemory<byte> image, Func<Mat> decode, VehicleVision vision) : IDisposable
     {
         private Mat? _mat;
         private VehicleVision.FramePlates? _plates;
+
+        public ReadOnlyMemory<byte> Image => image;
 
         public Mat Mat => _mat ??= decode();
 
