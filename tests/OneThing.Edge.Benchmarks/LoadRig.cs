@@ -58,7 +58,8 @@ public sealed class LoadRig : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway for <paramref name="cameras"/> cameras; <paramref name="motionGate"/> switches the motion gate.</summary>
-    public static async Task<LoadRig> StartAsync(int cameras, bool motionGate)
+    /// <param name="overrides">Gateway settings to run with (key, value), e.g. a motion-gate setting to try before a site changes it.</param>
+    public static async Task<LoadRig> StartAsync(int cameras, bool motionGate, IReadOnlyList<KeyValuePair<string, string>> overrides)
     {
         var traffic = await SimulatorUnderBenchmark.StartAsync();
         var settings = new GatewaySettings();
@@ -85,6 +86,10 @@ public sealed class LoadRig : IAsyncDisposable
                 settings[$"OneThing:Cameras:{c}:Lanes:0:Polygon:{p}:0"] = road[p][0].ToString(CultureInfo.InvariantCulture);
                 settings[$"OneThing:Cameras:{c}:Lanes:0:Polygon:{p}:1"] = road[p][1].ToString(CultureInfo.InvariantCulture);
             }
+        }
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
         }
         var gateway = await GatewayHarness.StartAsync(settings);
         var observer = await TestMqttClient.ConnectAsync(settings.MqttPort, "observer");

@@ -30,22 +30,23 @@ public static class PipelineBenchmark
         int[] Levels(string name, string fallback) => (OptionText(args, name) ?? fallback).Split(',').Select(s => int.Parse(s, inv)).ToArray();
         var gate = OptionText(args, "--gate") ?? "both";
         var warmup = Option(args, "--warmup-seconds", 30);
+        var overrides = Settings(args);
 
         var rawBefore = RawModelFramesPerSecond(TimeSpan.FromSeconds(5));
         await output.WriteLineAsync(string.Create(inv,
-            $"pipeline benchmark: 1280x720 JPEG at 1 fps per camera from a separate publisher process, {seconds} s per level after a {warmup} s warm-up at the first level, {Environment.ProcessorCount} cores; raw vehicle model {rawBefore:0.0} frames/s"));
+            $"pipeline benchmark: 1280x720 JPEG at 1 fps per camera from a separate publisher process, {seconds} s per level after a {warmup} s warm-up at the first level, {Environment.ProcessorCount} cores; raw vehicle model {rawBefore:0.0} frames/s{string.Concat(overrides.Select(o => $"; {o.Key} = {o.Value}"))}"));
         Ramp? off = null, on = null;
         if (gate is "off" or "both")
         {
             await output.WriteLineAsync();
             await output.WriteLineAsync(string.Create(inv, $"Motion gate off: the detector runs on every frame; {Scenes(sceneSeconds)}."));
-            off = await RampAsync(Levels("--cameras", "64,80,96,112,128,144"), motionGate: false, seconds, sceneSeconds, warmup, output, cancellationToken);
+            off = await RampAsync(Levels("--cameras", "64,80,96,112,128,144"), motionGate: false, new(seconds, sceneSeconds, warmup, overrides), output, cancellationToken);
         }
         if (gate is "on" or "both")
         {
             await output.WriteLineAsync();
             await output.WriteLineAsync(string.Create(inv, $"Motion gate on: {Scenes(sceneSeconds)}; the detector still runs every 5 s on a still scene."));
-            on = await RampAsync(Levels("--gated-cameras", "96,128,160,192,224,256"), motionGate: true, seconds, sceneSeconds, warmup, output, cancellationToken);
+            on = await RampAsync(Levels("--gated-cameras", "96,128,160,192,224,256"), motionGate: true, new(seconds, sceneSeconds, warmup, overrides), output, cancellationToken);
         }
 
         var rawAfter = RawModelFramesPerSecond(TimeSpan.FromSeconds(5));
@@ -109,12 +110,18 @@ public static class PipelineBenchmark
     /// <summary>What the last sustained level cost: the latency and memory targets are set at that level.</summary>
     private sealed record SustainedLevel(int Sms, double SmsP99Ms, double ResidentMiB);
 
-    /// <param name="warmup">
+    /// <summary>How each level of a ramp runs.</summary>
+    /// <param name="Seconds">Each level's length.</param>
+    /// <param name="SceneSeconds">How often a camera's scene changes (0: still scenes).</param>
+    /// <param name="Warmup">
     /// Seconds the first level's cameras publish before anything is measured: the process's JIT settles and the cars
     /// of the first scenes stop and are cited, as at a site that has been running. A later level's added cameras still
     /// start at once with their cars.
     /// </param>
-    private static async Task<Ramp> RampAsync(int[] levels, bool motionGate, int seconds, double sceneSeconds, int warmup, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="Overrides">Gateway settings given with --set Key=Value.</param>
+    private sealed record RampRun(int Seconds, double SceneSeconds, int Warmup, IReadOnlyList<KeyValuePair<string, string>> Overrides);
+
+    private static async Task<Ramp> RampAsync(int[] levels, bool motionGate, RampRun run, TextWriter output, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
         var processRows = new List<string>();
@@ -123,8 +130,9 @@ public static class PipelineBenchmark
         var bestDetected = 0.0;
         SustainedLevel? atSustained = null;
         using var stages = new StageClock();
-        await using var rig = await LoadRig.StartAsync(levels.Max(), motionGate);
-        await rig.PublishAsync(levels[0], TimeSpan.FromSeconds(warmup), cancellationToken, sceneSeconds);
+        var (seconds, sceneSeconds) = (run.Seconds, run.SceneSeconds);
+        await using var rig = await LoadRig.StartAsync(levels.Max(), motionGate, run.Overrides);
+        await rig.PublishAsync(levels[0], TimeSpan.FromSeconds(run.Warmup), cancellationToken, sceneSeconds);
         var drained = await DrainAsync(rig, levels.Max(), cancellationToken);
         await output.WriteLineAsync(string.Create(inv, $"warm-up's backlog (frames, cases to record, SMS to send) done {drained:0.0} s after it"));
         await output.WriteLineAsync("| cameras | offered fps | analysed fps | detector fps | skipped at camera % | dropped at gateway % | queued at end | failed | frame p50 ms | frame p99 ms | confirmations | confirm p50 ms | confirm p99 ms | dwell overshoot p50 ms | SMS | SMS p50 ms | SMS p99 ms | cores: decode / motion / detect / plates / evidence / footage | plate reads/s | evidence images/s |");
@@ -248,6 +256,11 @@ public static class PipelineBenchmark
         });
         return runs / clock.Elapsed.TotalSeconds;
     }
+
+    /// <summary>Every --set Key=Value (e.g. --set OneThing:Pipeline:MotionGate:KeepAliveSeconds=10).</summary>
+    private static List<KeyValuePair<string, string>> Settings(string[] args) =>
+        [.. args.Zip(args.Skip(1)).Where(p => p.First == "--set" && p.Second.Contains('=', StringComparison.Ordinal))
+            .Select(p => new KeyValuePair<string, string>(p.Second[..p.Second.IndexOf('=', StringComparison.Ordinal)], p.Second[(p.Second.IndexOf('=', StringComparison.Ordinal) + 1)..]))];
 
     internal static int Option(string[] args, string name, int fallback) =>
         OptionText(args, name) is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var v) ? v : fallback;

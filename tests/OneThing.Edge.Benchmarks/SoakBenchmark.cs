@@ -24,7 +24,7 @@ public static class SoakBenchmark
 
         var motionGate = PipelineBenchmark.OptionText(args, "--gate") == "on";
         var sceneSeconds = PipelineBenchmark.Option(args, "--scene-seconds", 120);
-        await using var rig = await LoadRig.StartAsync(cameras, motionGate);
+        await using var rig = await LoadRig.StartAsync(cameras, motionGate, []);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var load = rig.PublishAsync(cameras, warmup + TimeSpan.FromMinutes(minutes), stop.Token, sceneSeconds);
         await output.WriteLineAsync(string.Create(inv,
