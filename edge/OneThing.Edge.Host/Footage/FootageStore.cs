@@ -142,7 +142,9 @@ public sealed class FootageStore(string root)
 
         /// <summary>
         /// Removes frames of this camera. They are almost always the oldest (a full window loses its first frame on
-        /// each write), so they are cut off the front instead of testing each of a week's ~100,000 frames.
+        /// each write), so they are cut off the front instead of testing each of a week's ~100,000 frames. Cutting
+        /// still moves the rest of the list down (65 us for a week's 120,960 frames, against 2.6 ms CPU to write the
+        /// frame); a start index or ring would save that at the price of dead entries to clear or hold.
         /// </summary>
         public void Remove(HashSet<FootageFrame> gone)
         {

@@ -154,8 +154,9 @@ public sealed partial class CaseRecording(
     {
         /// <summary>
         /// Confirmed cases not recorded yet, oldest first: empty but while the disk is full. Changed by the recording
-        /// reader only. Not a ConcurrentQueue: once enumerated (a departure looks for its case) its segment keeps every
-        /// dequeued case, rendered evidence and all (1,500 frame-sized arrays at 128 gated cameras in a heap dump).
+        /// reader only. Not a ConcurrentQueue: once peeked at or enumerated, its segment no longer clears dequeued slots and
+        /// keeps every recorded case, rendered evidence and all (1,500 frame-sized arrays at 128 gated cameras in a heap
+        /// dump; CaseRecordingTests).
         /// </summary>
         public Queue<UnrecordedCase> Unrecorded { get; } = new();
 

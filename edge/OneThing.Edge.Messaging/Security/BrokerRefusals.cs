@@ -5,13 +5,14 @@ namespace OneThing.Edge.Messaging.Security;
 
 public enum RefusalKind { Connect, Publish, Subscribe }
 
-/// <summary>Refused connections, publishes and subscriptions by kind and reason, for the console and /metrics.</summary>
+/// <summary>Refused connections, publishes and subscriptions by kind and reason, for /metrics.</summary>
 public sealed class BrokerRefusals : IDisposable
 {
     public const string MeterName = "OneThing.Edge.Broker";
 
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _refusals;
+    /// <summary>This broker's own counts beside the meter's: tests run several gateways in one process, and a listener on the meter's name hears them all.</summary>
     private readonly ConcurrentDictionary<(RefusalKind, string), long> _counts = new();
 
     public BrokerRefusals() =>

@@ -45,9 +45,6 @@ public sealed class ClientQueueBudget : IDisposable
         _meter.CreateObservableGauge("queued_bytes", () => _bytes.Values.Sum(), description: "Bytes the embedded broker holds for its clients: queued or sent and not yet acknowledged");
     }
 
-    /// <summary>Bytes held for <paramref name="clientId"/>: queued, or sent and not yet acknowledged.</summary>
-    public long Held(string clientId) => _bytes.GetValueOrDefault(clientId);
-
     public void Attach(MqttServer server)
     {
         server.InterceptingClientEnqueueAsync += e =>
