@@ -16,7 +16,7 @@ public sealed class FootageExport(FootageStore footage, IOptionsMonitor<SiteOpti
     {
         var camera = site.CurrentValue.Cameras.FirstOrDefault(c => c.Id == cameraId) ?? throw new InvalidDataException($"camera '{cameraId}' is not configured");
         var frames = footage.Frames(cameraId, from, to);
-        var inWindow = (await cases.CasesAsync(openOnly: false, cancellationToken)).Where(c => c.ConfirmedAt >= from && c.FirstSeenAt <= to);
+        var inWindow = await cases.CameraCasesAsync(cameraId, from, to, cancellationToken);
         var missed = (await labels.MissedAsync(null, cancellationToken)).Where(m => m.EndedAt >= from && m.StartedAt <= to);
         var expected = FootageScenario.Expected(cameraId, inWindow, await labels.LabelsAsync(cancellationToken), missed);
         var scenario = FootageScenario.For(camera, frames, "frames/", Math.Max(1, options.Value.IntervalSeconds), expected);

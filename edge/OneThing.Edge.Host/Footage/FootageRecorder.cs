@@ -94,15 +94,16 @@ public sealed partial class FootageRecorder : BackgroundService
     private async Task PruneAsync(string cameraId, CancellationToken cancellationToken)
     {
         IReadOnlyList<(DateTimeOffset, DateTimeOffset)> keep = [];
+        var windowStart = _time.GetUtcNow().AddDays(-_options.WindowDays);
         if (_store.Bytes(cameraId) > _options.MaxBytesPerCamera)
         {
+            // Only cases whose margin reaches into the window can hold a frame the store still has.
             var margin = TimeSpan.FromSeconds(_options.CaseMarginSeconds);
-            keep = (await _cases.CasesAsync(openOnly: false, cancellationToken))
-                .Where(c => c.CameraId == cameraId)
+            keep = (await _cases.CameraCasesAsync(cameraId, windowStart - margin, DateTimeOffset.MaxValue, cancellationToken))
                 .Select(c => (c.FirstSeenAt - margin, c.ConfirmedAt + margin))
                 .ToList();
         }
-        var pruned = _store.Prune(cameraId, _time.GetUtcNow().AddDays(-_options.WindowDays), _options.MaxBytesPerCamera, keep);
+        var pruned = _store.Prune(cameraId, windowStart, _options.MaxBytesPerCamera, keep);
         if (pruned > 0)
         {
             Drop(cameraId, DropReasons.Pruned, pruned);

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using OneThing.Edge.Domain.Audit;
 using OneThing.Edge.Domain.Cases;
 using OneThing.Edge.Domain.Evidence;
@@ -53,8 +54,30 @@ public sealed class CaseRecorder(SqliteDatabase database, FileStore files, Viola
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var query = connection.CreateCommand();
         var open = CaseTransitions.BindStates(query, "open", CaseLifecycle.OpenStates);
-        query.CommandText = "SELECT id, state, lane_id, plate, camera_id, first_seen_at, confirmed_at, place FROM violations"
-            + (openOnly ? $" WHERE state IN ({open})" : "") + " ORDER BY confirmed_at";
+        query.CommandText = $"SELECT {SummaryColumns} FROM violations" + (openOnly ? $" WHERE state IN ({open})" : "") + " ORDER BY confirmed_at";
+        return await SummariesAsync(query, cancellationToken);
+    }
+
+    /// <summary>
+    /// One camera's cases whose stop (first seen to confirmed) overlaps <paramref name="from"/> to <paramref name="to"/>:
+    /// the frames around them are what footage keeps over its budget and exports with labels. Asked on every kept frame
+    /// once a camera is over budget, so it reads that camera's window only (index <c>ix_violations_camera_confirmed</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<CaseSummary>> CameraCasesAsync(string cameraId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {SummaryColumns} FROM violations WHERE camera_id = $camera AND confirmed_at >= $from AND first_seen_at <= $to ORDER BY confirmed_at";
+        query.Parameters.AddWithValue("$camera", cameraId);
+        query.Parameters.AddWithValue("$from", SqliteTime.ToText(from));
+        query.Parameters.AddWithValue("$to", SqliteTime.ToText(to));
+        return await SummariesAsync(query, cancellationToken);
+    }
+
+    private const string SummaryColumns = "id, state, lane_id, plate, camera_id, first_seen_at, confirmed_at, place";
+
+    private static async Task<IReadOnlyList<CaseSummary>> SummariesAsync(SqliteCommand query, CancellationToken cancellationToken)
+    {
         await using var reader = await query.ExecuteReaderAsync(cancellationToken);
         var cases = new List<CaseSummary>();
         while (await reader.ReadAsync(cancellationToken))
