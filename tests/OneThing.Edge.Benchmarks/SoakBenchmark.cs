@@ -6,7 +6,8 @@ namespace OneThing.Edge.Benchmarks;
 /// <summary>
 /// Resident memory of the gateway process (in-process gateway and traffic simulator; the cameras publish from their own
 /// process) under a steady camera load:
-/// sampled after a warm-up and then every interval until the end; flat means the last sample is within 5 % of the first.
+/// sampled after a warm-up and then every interval until the end; flat means the last sample is at most 5 % above the
+/// lowest one.
 /// </summary>
 public static class SoakBenchmark
 {
@@ -57,11 +58,14 @@ public static class SoakBenchmark
         {
         }
 
-        var growth = 100 * (samples[^1] - samples[0]) / samples[0];
-        var verdict = Math.Abs(growth) <= MaxGrowthPercent ? "flat" : "NOT flat";
+        // A leak grows from the lowest level the process settled at; the first sample can still hold the warm-up's burst
+        // of cases (all cameras' first cars at once), which a falling curve releases.
+        var change = 100 * (samples[^1] - samples[0]) / samples[0];
+        var growth = 100 * (samples[^1] - samples.Min()) / samples.Min();
+        var verdict = growth <= MaxGrowthPercent ? "flat" : "NOT flat";
         await output.WriteLineAsync();
         await output.WriteLineAsync(string.Create(inv,
-            $"resident memory {samples[0]:0.0} MiB after warm-up, {samples[^1]:0.0} MiB after {minutes} min ({growth:+0.0;-0.0} %, max {samples.Max():0.0}): {verdict} within {MaxGrowthPercent} %"));
+            $"resident memory {samples[0]:0.0} MiB after warm-up, {samples[^1]:0.0} MiB after {minutes} min ({change:+0.0;-0.0} %, max {samples.Max():0.0}, lowest {samples.Min():0.0}): {growth:+0.0;-0.0} % over the lowest, {verdict} within {MaxGrowthPercent} %"));
         return 0;
     }
 
