@@ -23,6 +23,12 @@ public sealed class PlateReader : IDisposable
 
     /// <summary>Below this probability a character was not read but guessed (see <see cref="Finish"/>).</summary>
     public const float MinCharacterProbability = 0.005f;
+
+    /// <summary>A valid one-line reading whose least sure character is below this is read again sheared (<see cref="ReadLine"/>).</summary>
+    public const float SureCharacterProbability = 0.9f;
+
+    // Plates seen from the side lean their characters; the reader, trained on upright text, reads G as 6 or 5 as S.
+    private static readonly float[] Shears = [-0.4f, -0.2f, 0.2f, 0.4f];
     private readonly PlateReaderOptions _options;
     private readonly OnnxModel _model;
     private readonly string[] _keys;
@@ -66,11 +72,39 @@ public sealed class PlateReader : IDisposable
         return other.IsValid ? other : first;
     }
 
+    /// <summary>
+    /// One line; a valid reading with a character less sure than <see cref="SureCharacterProbability"/> is read
+    /// again at each of <see cref="Shears"/> and the valid reading with the highest product of character
+    /// probabilities is kept. On the 1000 crops 3 wrong readings came out right (a G read as 6 twice, a 5 as S) and
+    /// 1 right one wrong (a faint L as 1): 993 -> 995. An invalid reading is not read again: sheared, an armed-police
+    /// plate the format does not know came out as a valid 湘E93015.
+    /// </summary>
     private PlateTextReading ReadLine(Mat plate)
+    {
+        var reading = ReadLineAsIs(plate);
+        if (!reading.IsValid || reading.CharConfidences.Min() >= SureCharacterProbability)
+        {
+            return reading;
+        }
+        foreach (var shear in Shears)
+        {
+            using var sheared = PlateRectifier.Shear(plate, shear);
+            var other = ReadLineAsIs(sheared);
+            if (other.IsValid && LogProbability(other) > LogProbability(reading))
+            {
+                reading = other;
+            }
+        }
+        return reading;
+    }
+
+    private PlateTextReading ReadLineAsIs(Mat plate)
     {
         var (raw, glyphs) = Glyphs(plate);
         return Finish(raw, glyphs, doubleLayer: false);
     }
+
+    private static double LogProbability(PlateTextReading reading) => reading.CharConfidences.Sum(p => Math.Log(Math.Max(p, 1e-9)));
 
     /// <summary>The upper line (province, letter) and the lower line (serial) read apart and joined.</summary>
     private PlateTextReading ReadTwoLines(Mat plate)

@@ -142,6 +142,20 @@ public sealed class PlateRectifierTests
         using var gray = plate.CvtColor(ColorConversionCodes.BGR2GRAY);
         Assert.True(Cv2.Mean(gray).Val0 > 230, "the warped plate is the white quad, edge to edge");
     }
+
+    [Fact]
+    public void Shear_slants_an_upright_stroke_without_cutting_the_edges()
+    {
+        using var plate = new Mat(20, 60, MatType.CV_8UC3, Scalar.All(0));
+        Cv2.Rectangle(plate, new Rect(30, 0, 2, 20), Scalar.All(255), -1);
+        using var sheared = PlateRectifier.Shear(plate, 0.4f);
+        Assert.Equal((60 + 2 * 4, 20), (sheared.Width, sheared.Height));
+        using var gray = sheared.CvtColor(ColorConversionCodes.BGR2GRAY);
+        int StrokeAt(int row) => Enumerable.Range(0, gray.Width).MaxBy(x => gray.At<byte>(row, x));
+        // 0.4 columns per row about the middle row: the top row 4 columns left, the bottom row ~4 right, of 30 + 4.
+        Assert.InRange(StrokeAt(0), 29, 31);
+        Assert.InRange(StrokeAt(19), 37, 39);
+    }
 }
 
 public sealed class DetectCommandTests

@@ -105,8 +105,9 @@ public sealed class RealModelTests(VisionFixture fx, ITestOutputHelper log)
 
     [Theory]
     [InlineData("we_quicker_180856.png", "川A8H458")]
-    // The second car's province is read as 皖 (MODELS.md: low-res, probably 闽); the reference harness gives the same.
-    [InlineData("we_quicker_181044.png", "粤B6R678", "皖DG065G")]
+    // The second car's province (ground_truth.csv: low-res, probably 闽) is read twice, from two vehicle boxes of that
+    // car: as 皖 (as the reference harness does) and, that reading uncertain and read again sheared, as 闽.
+    [InlineData("we_quicker_181044.png", "粤B6R678", "皖DG065G", "闽DG065G")]
     [InlineData("we_double_yellow.jpg", "京EA5331")]
     [InlineData("we_police.png", "鄂F8888警")]
     [InlineData("we_single_green.png", "沪AF71017")]
@@ -176,7 +177,7 @@ public sealed class RealModelTests(VisionFixture fx, ITestOutputHelper log)
     /// their plate, as the LPRNet test set is), else samples/plate_crops, read as one plate with its colour.
     /// </summary>
     [Fact]
-    public void Plate_crop_accuracy_is_printed_and_at_least_the_recipe_s_99_percent()
+    public void Plate_crop_accuracy_is_printed_and_at_least_99_5_percent()
     {
         var folder = Environment.GetEnvironmentVariable("ONETHING_PLATE_CROPS") is { Length: > 0 } f ? f : TestPaths.Sample("plate_crops");
         var files = Directory.GetFiles(folder, "*.jpg");
@@ -195,7 +196,7 @@ public sealed class RealModelTests(VisionFixture fx, ITestOutputHelper log)
         var exact = files.Length - wrong.Count;
         log.WriteLine(string.Join(Environment.NewLine, wrong));
         log.WriteLine(FormattableString.Invariant($"plate-crop accuracy: {exact}/{files.Length} = {100.0 * exact / files.Length:0.0} % ({folder})"));
-        Assert.True(exact >= 0.99 * files.Length, $"{exact}/{files.Length}: {string.Join("; ", wrong)}");
+        Assert.True(exact >= 0.995 * files.Length, $"{exact}/{files.Length}: {string.Join("; ", wrong)}");
     }
 
     [Fact]
