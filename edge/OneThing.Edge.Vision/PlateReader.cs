@@ -28,7 +28,7 @@ public sealed class PlateReader : IDisposable
     public const float SureCharacterProbability = 0.9f;
 
     // Plates seen from the side lean their characters; the reader, trained on upright text, reads G as 6 or 5 as S.
-    private static readonly float[] Shears = [-0.4f, -0.2f, 0.2f, 0.4f];
+    private static readonly float[] Shears = [-0.2f, 0.2f];
     private readonly PlateReaderOptions _options;
     private readonly OnnxModel _model;
     private readonly string[] _keys;
@@ -75,9 +75,9 @@ public sealed class PlateReader : IDisposable
     /// <summary>
     /// One line; a valid reading with a character less sure than <see cref="SureCharacterProbability"/> is read
     /// again at each of <see cref="Shears"/> and the valid reading with the highest product of character
-    /// probabilities is kept. On the 1000 crops 3 wrong readings came out right (a G read as 6 twice, a 5 as S) and
-    /// 1 right one wrong (a faint L as 1): 993 -> 995. An invalid reading is not read again: sheared, an armed-police
-    /// plate the format does not know came out as a valid 湘E93015.
+    /// probabilities is kept: 993 -> 995 of the 1000 crops (G read as 6, 5 as S; a faint L now read as 1). Shears of
+    /// +/-0.4 as well gave no more and cost two more reads each (docs/BENCHMARKS.md). An invalid reading is not read
+    /// again: sheared, an armed-police plate the format does not know came out as a valid 湘E93015.
     /// </summary>
     private PlateTextReading ReadLine(Mat plate)
     {
