@@ -259,8 +259,8 @@ public static class PipelineBenchmark
 
     /// <summary>Every --set Key=Value (e.g. --set OneThing:Pipeline:MotionGate:KeepAliveSeconds=10).</summary>
     private static List<KeyValuePair<string, string>> Settings(string[] args) =>
-        [.. args.Zip(args.Skip(1)).Where(p => p.First == "--set" && p.Second.Contains('=', StringComparison.Ordinal))
-            .Select(p => new KeyValuePair<string, string>(p.Second[..p.Second.IndexOf('=', StringComparison.Ordinal)], p.Second[(p.Second.IndexOf('=', StringComparison.Ordinal) + 1)..]))];
+        [.. args.Zip(args.Skip(1)).Where(p => p.First == "--set").Select(p => p.Second.Split('=', 2)).Where(kv => kv.Length == 2)
+            .Select(kv => new KeyValuePair<string, string>(kv[0], kv[1]))];
 
     internal static int Option(string[] args, string name, int fallback) =>
         OptionText(args, name) is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var v) ? v : fallback;

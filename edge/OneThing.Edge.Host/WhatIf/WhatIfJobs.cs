@@ -183,8 +183,8 @@ public sealed partial class WhatIfJobs(
     private async Task<LaneTruth> TruthAsync(WhatIfJob job, CancellationToken cancellationToken)
     {
         var verdicts = await labels.LabelsAsync(cancellationToken);
-        var labelled = (await cases.CasesAsync(openOnly: false, cancellationToken))
-            .Where(c => c.CameraId == job.CameraId && c.LaneId == job.Live.Id && c.ConfirmedAt >= job.From && c.FirstSeenAt <= job.To && verdicts.ContainsKey(c.Id))
+        var labelled = (await cases.CameraCasesAsync(job.CameraId, job.From, job.To, cancellationToken))
+            .Where(c => c.LaneId == job.Live.Id && verdicts.ContainsKey(c.Id))
             .Select(c => (c, verdicts[c.Id]))
             .ToList();
         var missed = (await labels.MissedAsync(job.Live.Id, cancellationToken)).Where(m => m.EndedAt >= job.From && m.StartedAt <= job.To).ToList();
