@@ -97,7 +97,17 @@ public sealed class GatewayHarness : IAsyncDisposable
     {
         settings ??= new GatewaySettings();
         var app = GatewayApp.Build(settings.ToArgs(), []);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A gateway that failed to start would otherwise stay in the process with its meters, timers and
+            // half-started services, and count into the next test's measurements.
+            await app.DisposeAsync();
+            throw;
+        }
         return new GatewayHarness(app, settings);
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using OneThing.Edge.Messaging;
@@ -26,8 +25,6 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
     {
         // No devices: the loopback demo broker, where any client may subscribe to frames, the largest messages there are.
         await using var gateway = await GatewayHarness.StartAsync();
-        // The gateway's own counter (no other gateway runs in this process meanwhile: the collection is not parallel).
-        using var dropped = new MetricCollector<long>(null, BrokerRefusals.MeterName, ClientQueueBudget.DroppedMessages);
         var port = gateway.Settings.MqttPort;
         var topics = gateway.Settings.Topics;
         var budget = new MqttOptions().MaxQueuedBytesPerClient;
@@ -64,7 +61,9 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
         using var http = new HttpClient { BaseAddress = new Uri(gateway.Settings.HttpUrl) };
         // All clients' bytes: the stalled one's, and the reader's last message until its acknowledgement arrives.
         var held = await Eventually.ReturnsAsync(() => GatewayHttp.MetricAsync(http, "onething_edge_broker_queued_bytes"), n => n <= budget, what: "the broker's queued bytes within the budget");
-        var droppedForBytes = dropped.GetMeasurementSnapshot().Where(m => m.MatchesTags(new KeyValuePair<string, object?>("reason", QueueDrop.QueuedBytes))).Sum(m => m.Value);
+        // From the gateway's /metrics, not a collector on the meter's name: a collector binds the first meter of that
+        // name in the process, which was another test's gateway when one failed to start and stayed (CI, 2026-12-02).
+        var droppedForBytes = await GatewayHttp.MetricAsync(http, "onething_edge_broker_dropped_messages", $"reason=\"{QueueDrop.QueuedBytes}\"");
         output.WriteLine($"published {Messages} x {Payload.Length / 1024} KiB; held for the stalled subscriber {held / 1024:F0} KiB (budget {budget / 1024} KiB); " +
             $"dropped for it {droppedForBytes}; gateway heap grew by {heapGrowth / 1024 / 1024} MiB");
         Assert.Equal(Messages, Volatile.Read(ref received));
@@ -72,7 +71,6 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
         Assert.True(heapGrowth < budget + 16 * 1024 * 1024, $"the gateway's heap grew by {heapGrowth / 1024 / 1024} MiB");
         Assert.InRange(held, budget - Payload.Length, budget);
         Assert.True(droppedForBytes >= Messages - budget / Payload.Length, $"{droppedForBytes} dropped");
-        Assert.True(await GatewayHttp.MetricAsync(http, "onething_edge_broker_dropped_messages", "reason=\"queued-bytes\"") > 0, "drops on /metrics");
 
         await using var pda = await TestMqttClient.ConnectAsync(port, "pda-1");
         await PdaReportCheck.AcceptedAsync(pda, topics, "pda-1");
