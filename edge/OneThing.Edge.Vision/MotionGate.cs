@@ -9,8 +9,13 @@ public sealed class MotionGateOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The detector still runs this often on a still scene, so slow changes (dusk, a car that crept in) are caught.</summary>
-    public double KeepAliveSeconds { get; set; } = 5;
+    /// <summary>
+    /// The detector still runs this often on a still scene: a safety net, since slow changes (dusk, a car that crept
+    /// in) add up against the reference until the gate opens anyway. 15 s, not 5: on still scenes nearly every detector
+    /// run was a keep-alive (26 of 128 frames/s at 128 gated cameras), and a change the gate missed is seen at most
+    /// 15 s late, which can only delay a citation, not make one (BENCHMARKS.md, "Keep-alive").
+    /// </summary>
+    public double KeepAliveSeconds { get; set; } = 15;
 
     /// <summary>Grey-level change of one 8x8 block (a pixel of the 1/8-scale thumbnail) that counts as changed.</summary>
     public int BlockDelta { get; set; } = 20;

@@ -45,7 +45,7 @@ public static class PipelineBenchmark
         if (gate is "on" or "both")
         {
             await output.WriteLineAsync();
-            await output.WriteLineAsync(string.Create(inv, $"Motion gate on: {Scenes(sceneSeconds)}; the detector still runs every 5 s on a still scene."));
+            await output.WriteLineAsync(string.Create(inv, $"Motion gate on: {Scenes(sceneSeconds)}; the detector still runs every {KeepAliveSeconds(overrides)} s on a still scene."));
             on = await RampAsync(Levels("--gated-cameras", "96,128,160,192,224,256"), motionGate: true, new(seconds, sceneSeconds, warmup, overrides), output, cancellationToken);
         }
 
@@ -256,6 +256,10 @@ public static class PipelineBenchmark
         });
         return runs / clock.Elapsed.TotalSeconds;
     }
+
+    private static string KeepAliveSeconds(List<KeyValuePair<string, string>> overrides) =>
+        overrides.LastOrDefault(o => o.Key == "OneThing:Pipeline:MotionGate:KeepAliveSeconds").Value
+            ?? new MotionGateOptions().KeepAliveSeconds.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Every --set Key=Value (e.g. --set OneThing:Pipeline:MotionGate:KeepAliveSeconds=10).</summary>
     private static List<KeyValuePair<string, string>> Settings(string[] args) =>
