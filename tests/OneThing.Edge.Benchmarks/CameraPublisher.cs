@@ -20,7 +20,7 @@ public static class CameraPublisher
     }
 
     /// <summary>Runs the publisher as a child process until it has published for <paramref name="duration"/>.</summary>
-    public static async Task<Published> RunChildAsync(int port, string topicTemplate, int cameras, TimeSpan duration, double sceneSeconds, CancellationToken cancellationToken)
+    public static async Task<Published> RunChildAsync(int port, string topicTemplate, int cameras, TimeSpan duration, double sceneSeconds, DateTimeOffset sceneEpoch, CancellationToken cancellationToken)
     {
         var inv = CultureInfo.InvariantCulture;
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
@@ -33,6 +33,7 @@ public static class CameraPublisher
         {
             "publish", "--port", port.ToString(inv), "--topic", topicTemplate, "--cameras", cameras.ToString(inv),
             "--seconds", duration.TotalSeconds.ToString(inv), "--scene-seconds", sceneSeconds.ToString(inv),
+            "--scene-epoch", sceneEpoch.ToUnixTimeMilliseconds().ToString(inv),
         })
         {
             start.ArgumentList.Add(arg);
@@ -59,7 +60,7 @@ public static class CameraPublisher
         return new Published(long.Parse(words[1], inv), long.Parse(words[3], inv)); // "sent N skipped M"
     }
 
-    /// <summary>The `publish` verb: `--port P --topic onething/site/cameras/{camera}/frames --cameras N --seconds S [--scene-seconds K]`.</summary>
+    /// <summary>The `publish` verb: `--port P --topic onething/site/cameras/{camera}/frames --cameras N --seconds S [--scene-seconds K --scene-epoch unix-ms]`.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var port = PipelineBenchmark.Option(args, "--port", 1883);
@@ -67,6 +68,7 @@ public static class CameraPublisher
         var cameras = PipelineBenchmark.Option(args, "--cameras", 1);
         var duration = TimeSpan.FromSeconds(double.Parse(PipelineBenchmark.OptionText(args, "--seconds") ?? "10", CultureInfo.InvariantCulture));
         var sceneSeconds = double.Parse(PipelineBenchmark.OptionText(args, "--scene-seconds") ?? "0", CultureInfo.InvariantCulture);
+        var sceneEpoch = long.Parse(PipelineBenchmark.OptionText(args, "--scene-epoch") ?? "0", CultureInfo.InvariantCulture);
         var frames = LoadRig.MakeFrames();
         var clients = new List<TestMqttClient>();
         try
@@ -80,7 +82,7 @@ public static class CameraPublisher
             }
             var clock = Stopwatch.StartNew();
             var counts = await Task.WhenAll(clients.Select((client, c) => Task.Run(() =>
-                PublishCameraAsync(client, c, cameras, topic, frames, sceneSeconds, clock, duration))));
+                PublishCameraAsync(client, c, cameras, topic, frames, (sceneSeconds, sceneEpoch), clock, duration))));
             Console.Out.Write(string.Create(CultureInfo.InvariantCulture, $"sent {counts.Sum(p => p.Sent)} skipped {counts.Sum(p => p.Skipped)}"));
             return 0;
         }
@@ -93,21 +95,26 @@ public static class CameraPublisher
         }
     }
 
-    /// <summary>Scene changes follow the wall clock, so a camera's scenes carry on from one run (ramp level) to the next.</summary>
-    private static double WallSeconds() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+    /// <summary>
+    /// Scene changes follow the wall clock from the ramp's start (<paramref name="epochMs"/>), so a camera's scenes carry
+    /// on from one ramp level (publisher process) to the next, and two builds' runs meet the same scene changes at the
+    /// same points of their ramps. From the wall clock alone, runs started at different times saw 70 cases at a level
+    /// where another run saw 49 (2026-12-03), which no back-to-back comparison survives.
+    /// </summary>
+    private static double SceneClockSeconds(long epochMs) => (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - epochMs) / 1000.0;
 
     /// <summary>Camera c's scene changes this fraction of the scene time after camera 0's: spread evenly whatever the camera count.</summary>
     private static double Stagger(int c) => c * 0.6180339887 % 1;
 
     /// <summary>
     /// Camera c shows scene c (a still scene: parked cars), or, with a scene time, moves on to the next scene every
-    /// <paramref name="sceneSeconds"/> (cars leave and others park), the cameras' changes staggered over that time and
+    /// <c>scenes.Seconds</c> (cars leave and others park), the cameras' changes staggered over that time and
     /// continuing across runs. Cameras send at even offsets within each second. A camera does not catch up: when the
     /// gateway reads its socket too slowly (TCP back-pressure) and a frame is more than a second late, that frame is
     /// skipped and counted, as a camera's encoder drops frames on a full uplink.
     /// </summary>
     private static async Task<Published> PublishCameraAsync(
-        TestMqttClient client, int c, int cameras, string topic, List<byte[]> frames, double sceneSeconds, Stopwatch clock, TimeSpan duration)
+        TestMqttClient client, int c, int cameras, string topic, List<byte[]> frames, (double Seconds, long EpochMs) scenes, Stopwatch clock, TimeSpan duration)
     {
         var phase = TimeSpan.FromSeconds((double)c / cameras);
         var cameraTopic = topic.Replace("{camera}", LoadRig.CameraId(c), StringComparison.Ordinal);
@@ -123,7 +130,7 @@ public static class CameraPublisher
             {
                 await Task.Delay(due - clock.Elapsed);
             }
-            var scene = sceneSeconds > 0 ? c + (int)((WallSeconds() + Stagger(c) * sceneSeconds) / sceneSeconds) : c;
+            var scene = scenes.Seconds > 0 ? c + (int)((SceneClockSeconds(scenes.EpochMs) + Stagger(c) * scenes.Seconds) / scenes.Seconds) : c;
             var capturedAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
             await client.PublishAsync(cameraTopic, frames[scene % frames.Count], MqttQualityOfServiceLevel.AtMostOnce, ("captured-at", capturedAt));
             sent++;

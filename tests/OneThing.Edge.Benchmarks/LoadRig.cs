@@ -41,6 +41,9 @@ public sealed class LoadRig : IAsyncDisposable
     }
 
     public GatewayHarness Gateway { get; }
+
+    /// <summary>Where the cameras' scene clock starts: the rig's start, so every run's ramp meets the same scene changes.</summary>
+    public DateTimeOffset SceneEpoch { get; } = DateTimeOffset.UtcNow;
     public IngressCounters Counters => Gateway.Get<IngressCounters>();
 
     public static string CameraId(int i) => $"cam-{i + 1}";
@@ -120,7 +123,7 @@ public sealed class LoadRig : IAsyncDisposable
     /// publisher process; <paramref name="sceneSeconds"/> > 0 changes each camera's scene that often.
     /// </summary>
     public Task<CameraPublisher.Published> PublishAsync(int cameras, TimeSpan duration, CancellationToken cancellationToken, double sceneSeconds = 0) =>
-        CameraPublisher.RunChildAsync(Gateway.Settings.MqttPort, Gateway.Settings.Topics.Frames("{camera}"), cameras, duration, sceneSeconds, cancellationToken);
+        CameraPublisher.RunChildAsync(Gateway.Settings.MqttPort, Gateway.Settings.Topics.Frames("{camera}"), cameras, duration, sceneSeconds, SceneEpoch, cancellationToken);
 
     public Latencies TakeLatencies()
     {
