@@ -44,6 +44,7 @@ public sealed class LoadRig : IAsyncDisposable
 
     /// <summary>Where the cameras' scene clock starts: the rig's start, so every run's ramp meets the same scene changes.</summary>
     public DateTimeOffset SceneEpoch { get; } = DateTimeOffset.UtcNow;
+
     public IngressCounters Counters => Gateway.Get<IngressCounters>();
 
     public static string CameraId(int i) => $"cam-{i + 1}";

@@ -258,7 +258,7 @@ public static class PipelineBenchmark
     }
 
     private static string KeepAliveSeconds(List<KeyValuePair<string, string>> overrides) =>
-        overrides.LastOrDefault(o => o.Key == "OneThing:Pipeline:MotionGate:KeepAliveSeconds").Value
+        overrides.LastOrDefault(o => o.Key == $"{PipelineOptions.Section}:MotionGate:{nameof(MotionGateOptions.KeepAliveSeconds)}").Value
             ?? new MotionGateOptions().KeepAliveSeconds.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Every --set Key=Value (e.g. --set OneThing:Pipeline:MotionGate:KeepAliveSeconds=10).</summary>
